@@ -1,0 +1,23 @@
+//! `kind: disk` (being written).
+
+use serde::Deserialize;
+use triage_core::Observation;
+
+use crate::{Context, Kind};
+
+/// Placeholder until this kind is written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disk {}
+
+impl Kind for Disk {
+    const PLACEHOLDERS: &'static [(&'static str, &'static str)] = &[];
+
+    fn target(&self) -> String {
+        "disk".into()
+    }
+
+    async fn observe(&self, _ctx: &Context) -> Observation {
+        Observation::failed("disk probe is not written yet")
+    }
+}

@@ -1,0 +1,23 @@
+//! `kind: env` (being written).
+
+use serde::Deserialize;
+use triage_core::Observation;
+
+use crate::{Context, Kind};
+
+/// Placeholder until this kind is written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Env {}
+
+impl Kind for Env {
+    const PLACEHOLDERS: &'static [(&'static str, &'static str)] = &[];
+
+    fn target(&self) -> String {
+        "env".into()
+    }
+
+    async fn observe(&self, _ctx: &Context) -> Observation {
+        Observation::failed("env probe is not written yet")
+    }
+}

@@ -1,0 +1,23 @@
+//! `kind: file` (being written).
+
+use serde::Deserialize;
+use triage_core::Observation;
+
+use crate::{Context, Kind};
+
+/// Placeholder until this kind is written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {}
+
+impl Kind for File {
+    const PLACEHOLDERS: &'static [(&'static str, &'static str)] = &[];
+
+    fn target(&self) -> String {
+        "file".into()
+    }
+
+    async fn observe(&self, _ctx: &Context) -> Observation {
+        Observation::failed("file probe is not written yet")
+    }
+}

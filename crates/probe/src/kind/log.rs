@@ -1,0 +1,23 @@
+//! `kind: log` (being written).
+
+use serde::Deserialize;
+use triage_core::Observation;
+
+use crate::{Context, Kind};
+
+/// Placeholder until this kind is written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {}
+
+impl Kind for Log {
+    const PLACEHOLDERS: &'static [(&'static str, &'static str)] = &[];
+
+    fn target(&self) -> String {
+        "log".into()
+    }
+
+    async fn observe(&self, _ctx: &Context) -> Observation {
+        Observation::failed("log probe is not written yet")
+    }
+}

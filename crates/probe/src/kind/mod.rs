@@ -1,0 +1,14 @@
+//! The probe kinds, one file each.
+
+pub(crate) mod command;
+pub(crate) mod disk;
+pub(crate) mod dns;
+pub(crate) mod env;
+pub(crate) mod file;
+pub(crate) mod http;
+pub(crate) mod log;
+pub(crate) mod memory;
+pub(crate) mod metrics;
+pub(crate) mod port;
+pub(crate) mod process;
+pub(crate) mod tcp;

@@ -1,0 +1,23 @@
+//! `kind: process` (being written).
+
+use serde::Deserialize;
+use triage_core::Observation;
+
+use crate::{Context, Kind};
+
+/// Placeholder until this kind is written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Process {}
+
+impl Kind for Process {
+    const PLACEHOLDERS: &'static [(&'static str, &'static str)] = &[];
+
+    fn target(&self) -> String {
+        "process".into()
+    }
+
+    async fn observe(&self, _ctx: &Context) -> Observation {
+        Observation::failed("process probe is not written yet")
+    }
+}

@@ -1,0 +1,2 @@
+//! The triage command line (being written).
+fn main() {}
