@@ -137,7 +137,8 @@ mod tests {
     #[test]
     fn renders_with_caret() {
         let src = "# Title\n\n```check\nkind: htp\n```\n";
-        let d = Diagnostic::error("g.md", Span::new(4, 7, 3), "unknown probe kind `htp`").with_source(src);
+        let d = Diagnostic::error("g.md", Span::new(4, 7, 3), "unknown probe kind `htp`")
+            .with_source(src);
         assert_eq!(
             d.to_string(),
             "error: unknown probe kind `htp`\n  --> g.md:4:7\n  |\n4 | kind: htp\n  |       ^^^"

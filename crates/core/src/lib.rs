@@ -15,7 +15,9 @@
 
 mod diag;
 pub mod duration;
+pub mod exec;
 mod observation;
+pub mod redact;
 mod severity;
 mod value;
 

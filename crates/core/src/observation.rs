@@ -21,6 +21,10 @@ pub struct Observation {
     /// Short facts worth showing a human beside the verdict, e.g. `pid 812 (nginx)`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Values the probe saw that are secrets (a password-like variable's value, say):
+    /// every renderer masks them wherever they appear. Never serialized.
+    #[serde(skip)]
+    pub secrets: Vec<String>,
 }
 
 impl Observation {

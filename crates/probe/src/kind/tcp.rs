@@ -55,7 +55,8 @@ impl Kind for Tcp {
             }
             Err(_) => {
                 seen.set("CONNECTED", false);
-                seen.error = Some(format!("connect to {}: timed out after {limit:?}", self.address));
+                seen.error =
+                    Some(format!("connect to {}: timed out after {limit:?}", self.address));
             }
         }
         seen

@@ -1,0 +1,1 @@
+//! Spawning processes: the one place triage starts one (being written).
