@@ -1,25 +1,36 @@
-//! What every probe of one run shares.
+//! What every probe of one run shares, and the budget of one attempt.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::kind::http::Clients;
 
-/// Shared state and limits for the probes of one run. Build one per run and share it.
-#[derive(Debug)]
+/// Shared state and limits for the probes of one run. Cheap to clone: the engine hands
+/// each attempt its own copy with [`Context::timeout`] set to that check's budget.
+#[derive(Debug, Clone)]
 pub struct Context {
     /// Most bytes any probe reads from a response, a file or a command's output.
     /// Default: 1 MiB.
     pub max_bytes: usize,
-    /// Upper bound on one attempt of one probe, used by kinds that need a deadline of
-    /// their own (connect timeouts); the engine enforces it on every probe anyway.
+    /// Budget of the current attempt. Kinds bound their own waits by it (connect and
+    /// request timeouts, killing a command), so they can still report what they saw; the
+    /// engine drops an attempt that overruns it by more than [`crate::engine::GRACE`].
     /// Default: 10 s.
     pub timeout: Duration,
-    /// HTTP clients, one per distinct TLS/redirect setting, reused across checks.
-    pub(crate) http: Clients,
+    /// HTTP clients, one per distinct TLS/redirect setting, shared by every attempt of
+    /// the run (cloning the context shares them).
+    pub(crate) http: Arc<Clients>,
 }
 
 impl Default for Context {
     fn default() -> Self {
-        Context { max_bytes: 1 << 20, timeout: Duration::from_secs(10), http: Clients::default() }
+        Context { max_bytes: 1 << 20, timeout: Duration::from_secs(10), http: Arc::default() }
+    }
+}
+
+impl Context {
+    /// This context with the attempt budget set to `timeout`.
+    pub fn with_timeout(&self, timeout: Duration) -> Context {
+        Context { timeout, ..self.clone() }
     }
 }

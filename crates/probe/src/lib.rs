@@ -82,7 +82,8 @@ macro_rules! kinds {
                 match self { $(Probe::$variant(p) => p.validate(),)+ }
             }
 
-            /// Looks once; see [`Kind::observe`].
+            /// Looks once. Never changes the system and never fails: what went wrong is in the
+            /// observation.
             pub async fn observe(&self, ctx: &Context) -> Observation {
                 match self { $(Probe::$variant(p) => p.observe(ctx).await,)+ }
             }

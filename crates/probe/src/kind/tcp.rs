@@ -1,4 +1,33 @@
 //! `kind: tcp`: can a TCP connection be opened?
+//!
+//! Connects to `address` and closes the connection at once; nothing is sent. What
+//! `nc -z HOST PORT` answers.
+//!
+//! Fields:
+//!
+//! | field | meaning | default |
+//! | --- | --- | --- |
+//! | `address` | `host:port` to connect to | required |
+//! | `connect_timeout` | connect timeout | the check's timeout |
+//!
+//! Placeholders:
+//!
+//! | placeholder | value |
+//! | --- | --- |
+//! | `[CONNECTED]` | `true` when the connection was accepted |
+//! | `[RESPONSE_TIME]` | time to connect, in ms |
+//! | `[IP]` | the address connected to |
+//!
+//! Default expectation: `[CONNECTED] == true`.
+//!
+//! ```yaml
+//! name: postgres accepts connections
+//! kind: tcp
+//! address: ${HOST}:5432
+//! expect:
+//!   - "[CONNECTED] == true"
+//!   - "[RESPONSE_TIME] < 200"
+//! ```
 
 use std::time::{Duration, Instant};
 

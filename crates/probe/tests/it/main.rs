@@ -1,0 +1,3 @@
+//! Integration tests of the probe crate as a whole.
+
+mod docs;

@@ -1,0 +1,1 @@
+//! Log scanning and template mining (being written).

@@ -1,0 +1,159 @@
+//! Loading stage: guide paths in, parsed guides and runnable checks out, with every
+//! problem found on the way as a diagnostic. One broken guide or block never stops the
+//! others from loading.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use triage_core::redact::Redactor;
+use triage_core::{Diagnostic, Span};
+use triage_guide::{Guide, LoadOptions, SectionId};
+
+use crate::check_block::{self, CheckSpec};
+use crate::cli::GuideArgs;
+use crate::config::Config;
+
+/// The folder read when no guide path is given.
+pub(crate) const DEFAULT_GUIDES: &str = "guides";
+
+/// Everything loaded for one run.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    /// Guides in path order.
+    pub guides: Vec<LoadedGuide>,
+    /// Problems in any guide, in path order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Masks the secrets this run knows of: secret-looking variables and their values.
+    pub redactor: Redactor,
+}
+
+/// One guide with its runnable checks.
+#[derive(Debug)]
+pub(crate) struct LoadedGuide {
+    /// The parsed guide.
+    pub guide: Guide,
+    /// Checks that parsed, in document order.
+    pub checks: Vec<PlannedCheck>,
+}
+
+/// A runnable check and where it sits.
+#[derive(Debug, Clone)]
+pub(crate) struct PlannedCheck {
+    /// The section holding the block.
+    pub section: SectionId,
+    /// The line of the block's opening fence.
+    pub line: u32,
+    /// The check itself.
+    pub spec: CheckSpec,
+}
+
+impl Loaded {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.level == triage_core::Level::Error)
+    }
+}
+
+/// Loads the guides `args` names (default `./guides`).
+pub(crate) fn load(args: &GuideArgs, config: &Config) -> anyhow::Result<Loaded> {
+    let default_timeout = config.timeout;
+    let paths = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else if !config.guides.is_empty() {
+        config.guides.clone()
+    } else {
+        let default = PathBuf::from(DEFAULT_GUIDES);
+        if !default.is_dir() {
+            bail!("no guide paths given and ./{DEFAULT_GUIDES} does not exist");
+        }
+        vec![default]
+    };
+    let files = triage_guide::discover(&paths).context("finding guides")?;
+    if files.is_empty() {
+        bail!("no guides found in {}", display_paths(&paths));
+    }
+    let overrides: BTreeMap<String, String> = args.vars.iter().cloned().collect();
+    let mut options = LoadOptions::from_process_env(overrides.clone());
+    // Config-file variables sit between the guides' front matter and the environment.
+    for (name, value) in &config.vars {
+        options
+            .env
+            .entry(format!("{}{name}", triage_guide::ENV_PREFIX))
+            .or_insert_with(|| value.clone());
+    }
+    let mut redactor = Redactor::default();
+    redactor.add_secret_vars(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    redactor.add_secret_vars(options.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+
+    let mut loaded = Loaded { guides: Vec::new(), diagnostics: Vec::new(), redactor };
+    for file in files {
+        match load_one(&file, &options, default_timeout) {
+            Ok((guide, mut diagnostics)) => {
+                loaded.redactor.add_secret_vars(
+                    guide.guide.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                );
+                loaded.diagnostics.append(&mut diagnostics);
+                loaded.guides.push(guide);
+            }
+            Err(diagnostic) => loaded.diagnostics.push(diagnostic),
+        }
+    }
+    Ok(loaded)
+}
+
+fn load_one(
+    path: &Path,
+    options: &LoadOptions,
+    default_timeout: Duration,
+) -> Result<(LoadedGuide, Vec<Diagnostic>), Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(path, Span::new(1, 1, 1), format!("cannot read guide: {e}"))
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut diagnostics = Vec::new();
+    if let std::borrow::Cow::Owned(_) = text {
+        diagnostics.push(Diagnostic::warning(
+            path,
+            Span::new(1, 1, 1),
+            "guide is not valid UTF-8; invalid bytes were replaced",
+        ));
+    }
+    let parsed = triage_guide::parse(path, &text, options);
+    diagnostics.extend(parsed.diagnostics);
+    let guide = parsed.guide;
+
+    let mut checks = Vec::new();
+    let mut names: HashMap<String, u32> = HashMap::new();
+    for (section, block) in guide.checks() {
+        match check_block::parse(block, path, &text, default_timeout) {
+            Ok(spec) => {
+                if spec.named {
+                    if let Some(first) = names.get(&spec.name) {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                path,
+                                block.span,
+                                format!(
+                                    "duplicate check name `{}` (first used on line {first})",
+                                    spec.name
+                                ),
+                            )
+                            .with_source(&text),
+                        );
+                    } else {
+                        names.insert(spec.name.clone(), block.span.line);
+                    }
+                }
+                checks.push(PlannedCheck { section: section.id, line: block.span.line, spec });
+            }
+            Err(mut problems) => diagnostics.append(&mut problems),
+        }
+    }
+    Ok((LoadedGuide { guide, checks }, diagnostics))
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}
