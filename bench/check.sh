@@ -79,7 +79,7 @@ path: /etc/hostname
 
 \`\`\`check
 kind: env
-name: PATH
+variable: PATH
 \`\`\`
 
 \`\`\`check

@@ -34,3 +34,21 @@ impl Context {
         Context { timeout, ..self.clone() }
     }
 }
+
+impl Context {
+    /// Runs blocking work (a `stat`, a `/proc` walk, a read on a possibly hung
+    /// filesystem) off the runtime, bounded by the attempt's budget. `what` names the
+    /// operation in the error, e.g. `read /var/log/syslog`.
+    pub(crate) async fn blocking(
+        &self,
+        what: impl std::fmt::Display + Send,
+        work: impl FnOnce() -> triage_core::Observation + Send + 'static,
+    ) -> triage_core::Observation {
+        use triage_core::Observation;
+        match tokio::time::timeout(self.timeout, tokio::task::spawn_blocking(work)).await {
+            Ok(Ok(seen)) => seen,
+            Ok(Err(e)) => Observation::failed(format!("{what}: {e}")),
+            Err(_) => Observation::failed(format!("{what}: timed out after {:?}", self.timeout)),
+        }
+    }
+}

@@ -83,16 +83,8 @@ impl Kind for Disk {
         let path = self.path.clone();
         // statvfs on a hung network filesystem blocks in the kernel: off the runtime, and
         // bounded here so the check reports it instead of waiting for the engine.
-        let work = tokio::task::spawn_blocking(move || observe(&path));
-        match tokio::time::timeout(ctx.timeout, work).await {
-            Ok(Ok(seen)) => seen,
-            Ok(Err(e)) => Observation::failed(format!("statvfs {}: {e}", self.path.display())),
-            Err(_) => Observation::failed(format!(
-                "statvfs {}: timed out after {:?}",
-                self.path.display(),
-                ctx.timeout
-            )),
-        }
+        let what = format!("statvfs {}", self.path.display());
+        ctx.blocking(what, move || observe(&path)).await
     }
 }
 

@@ -106,14 +106,7 @@ impl Kind for Env {
     async fn observe(&self, ctx: &Context) -> Observation {
         let probe = self.clone();
         let max_bytes = ctx.max_bytes;
-        let work = tokio::task::spawn_blocking(move || probe.look(max_bytes));
-        match tokio::time::timeout(ctx.timeout, work).await {
-            Ok(Ok(seen)) => seen,
-            Ok(Err(e)) => Observation::failed(format!("read environment: {e}")),
-            Err(_) => {
-                Observation::failed(format!("read environment: timed out after {:?}", ctx.timeout))
-            }
-        }
+        ctx.blocking("read environment", move || probe.look(max_bytes)).await
     }
 }
 

@@ -109,16 +109,8 @@ impl Kind for File {
         let probe = self.clone();
         let max_bytes = ctx.max_bytes;
         // stat and read may block on a slow or hung filesystem.
-        let work = tokio::task::spawn_blocking(move || probe.look(max_bytes));
-        match tokio::time::timeout(ctx.timeout, work).await {
-            Ok(Ok(seen)) => seen,
-            Ok(Err(e)) => Observation::failed(format!("read {}: {e}", self.path.display())),
-            Err(_) => Observation::failed(format!(
-                "read {}: timed out after {:?}",
-                self.path.display(),
-                ctx.timeout
-            )),
-        }
+        let what = format!("read {}", self.path.display());
+        ctx.blocking(what, move || probe.look(max_bytes)).await
     }
 }
 

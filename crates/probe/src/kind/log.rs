@@ -131,16 +131,8 @@ impl Kind for Log {
     async fn observe(&self, ctx: &Context) -> Observation {
         let probe = self.clone();
         let max_bytes = ctx.max_bytes as u64;
-        let work = tokio::task::spawn_blocking(move || probe.look(max_bytes, &Clock::system()));
-        match tokio::time::timeout(ctx.timeout, work).await {
-            Ok(Ok(seen)) => seen,
-            Ok(Err(e)) => Observation::failed(format!("read {}: {e}", self.path.display())),
-            Err(_) => Observation::failed(format!(
-                "read {}: timed out after {:?}",
-                self.path.display(),
-                ctx.timeout
-            )),
-        }
+        let what = format!("read {}", self.path.display());
+        ctx.blocking(what, move || probe.look(max_bytes, &Clock::system())).await
     }
 }
 

@@ -110,12 +110,7 @@ impl Kind for Process {
 
     async fn observe(&self, ctx: &Context) -> Observation {
         let probe = self.clone();
-        let work = tokio::task::spawn_blocking(move || probe.look());
-        match tokio::time::timeout(ctx.timeout, work).await {
-            Ok(Ok(seen)) => seen,
-            Ok(Err(e)) => Observation::failed(format!("scan /proc: {e}")),
-            Err(_) => Observation::failed(format!("scan /proc: timed out after {:?}", ctx.timeout)),
-        }
+        ctx.blocking("scan /proc", move || probe.look()).await
     }
 }
 

@@ -45,7 +45,7 @@ fn shown<'r, 'a>(
 }
 
 /// Redacts every string inside a JSON document, in place.
-fn redact_json(value: &mut serde_json::Value, redactor: &Redactor) {
+pub(crate) fn redact_json(value: &mut serde_json::Value, redactor: &Redactor) {
     match value {
         serde_json::Value::String(s) => {
             if let std::borrow::Cow::Owned(masked) = redactor.redact(s) {
