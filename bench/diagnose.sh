@@ -2,7 +2,7 @@
 # Benchmarks of `triage diagnose` (issue 4).
 #
 #  1. Wall time of one `triage diagnose` run against 50 guides, start-up included, with
-#     hyperfine: the dev guides and seeds of ../shared when present, topped up to 50 with
+#     hyperfine, cold (knowledge base built, --no-cache) and warm (read from the cache): the dev guides and seeds of ../shared when present, topped up to 50 with
 #     renamed copies (synthetic guides when ../shared is absent).
 #  2. The in-process bench of the knowledge base (10,000 synthetic symptoms: time per
 #     query after loading), `cargo bench -p triage-kb --bench diagnose`.
@@ -39,7 +39,11 @@ while [ "$n" -lt 50 ]; do
 done
 echo "$(ls "$work/guides" | wc -l) guides, $(du -sk "$work/guides" | cut -f1) KiB"
 echo 'Error: listen tcp :8090: bind: address already in use' >"$work/input.txt"
-hyperfine --warmup 3 --runs 20 --ignore-failure \
-  "$bin diagnose --guides $work/guides --format json $work/input.txt"
+# Cold: the knowledge base built from the guides every run (--no-cache). Warm: read back
+# from the on-disk cache (a private cache folder, filled by the warm-up runs).
+export TRIAGE_CACHE_DIR="$work/cache"
+hyperfine -N --warmup 3 --runs 20 --ignore-failure \
+  -n cold "$bin diagnose --no-cache --guides $work/guides --format json $work/input.txt" \
+  -n warm "$bin diagnose --guides $work/guides --format json $work/input.txt"
 
 cargo bench -p triage-kb --bench diagnose 2>/dev/null | grep -v '^$'

@@ -57,7 +57,9 @@ def literal(sig):
 def regex(sig):
     parts = re.split(r"(<[a-z*]+>)", sig)
     slot = {"<ip>": r"[0-9.]+", "<port>": r"\d+", "<num>": r"\d+"}
-    return "".join(slot.get(p, re.escape(p)) for p in parts)
+    # Escape only what is special: ripgrep rejects escaped spaces and dashes.
+    meta = re.compile(r"([.^$*+?()\[\]{}|\\])")
+    return "".join(slot.get(p, meta.sub(r"\\\1", p)) for p in parts)
 
 
 def normal_lines(rng, count):

@@ -16,11 +16,15 @@ kind_dir = root / "crates/probe/src/kind"
 lib = (root / "crates/probe/src/lib.rs").read_text()
 names = re.findall(r'^\s*"([a-z_]+)" => \w+\(kind::', lib, re.M)
 
-out = [
-    "---",
-    "title: Probe kinds",
-    "vars:",
-    "  HOST: 127.0.0.1",
+sources = {}
+for name in names:
+    src = kind_dir / f"{name}.rs"
+    sources[name] = src if src.exists() else kind_dir / name / "mod.rs"
+# Every variable the examples use gets a sample value, so the page lints as a guide.
+used = sorted(set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", "".join(p.read_text() for p in sources.values()))))
+out = ["---", "title: Probe kinds", "vars:"]
+out += [f"  {v}: localhost" for v in used] or ["  HOST: localhost"]
+out += [
     "---",
     "",
     "# Probe kinds",
@@ -39,9 +43,7 @@ out.append("| kind | looks at |")
 out.append("| --- | --- |")
 docs = {}
 for name in names:
-    src = kind_dir / f"{name}.rs"
-    if not src.exists():
-        src = kind_dir / name / "mod.rs"
+    src = sources[name]
     lines = []
     for line in src.read_text().splitlines():
         if line.startswith("//!"):

@@ -41,6 +41,7 @@ mod error;
 mod front_matter;
 mod guide;
 mod heading;
+mod lines;
 mod options;
 mod part;
 mod prose;

@@ -17,6 +17,7 @@ use crate::block::{CheckBlock, CodeBlock, Origin, Signature};
 use crate::front_matter;
 use crate::guide::{Guide, Parsed};
 use crate::heading;
+use crate::lines::LineIndex;
 use crate::options::LoadOptions;
 use crate::part;
 use crate::prose::Prose;
@@ -33,6 +34,7 @@ pub(crate) fn read(path: &Path, source: &str, options: &LoadOptions) -> Parsed {
     let mut reader = Reader {
         path,
         source,
+        lines: LineIndex::new(source),
         vars: &vars,
         declares_vars: front.declares_vars,
         diagnostics,
@@ -80,6 +82,8 @@ pub(crate) fn read(path: &Path, source: &str, options: &LoadOptions) -> Parsed {
 struct Reader<'a> {
     path: &'a Path,
     source: &'a str,
+    /// Line starts of `source`, for spans.
+    lines: LineIndex,
     vars: &'a Vars,
     /// Undefined variables in prose are only worth a warning when the guide uses `vars:`.
     declares_vars: bool,
@@ -340,7 +344,7 @@ impl Reader<'_> {
             let Some(text) = self.source.get(piece.clone()) else { continue };
             for reference in self.vars.expand(text, false).undefined {
                 let span =
-                    Span::from_offset(self.source, piece.start + reference.start, reference.len);
+                    self.lines.span(self.source, piece.start + reference.start, reference.len);
                 let message = format!("undefined variable `{}` (left as written)", reference.name);
                 self.diagnostics
                     .push(Diagnostic::warning(self.path, span, message).with_source(self.source));
@@ -353,7 +357,7 @@ impl Reader<'_> {
         let heading = self.vars.expand(&heading::as_written(written), false).text;
         let title = self.vars.expand(&heading::title(&capture.text), false).text;
         let first_line = written.lines().next().unwrap_or("").trim_end();
-        let span = Span::from_offset(self.source, capture.range.start, first_line.len());
+        let span = self.lines.span(self.source, capture.range.start, first_line.len());
         while let Some(&top) = self.open.last() {
             if self.sections[top.0].level >= capture.level {
                 self.open.pop();
@@ -375,7 +379,7 @@ impl Reader<'_> {
     fn finish_code(&mut self, code: CodeCapture) {
         let start = code.range.start;
         let line = self.source[start..].lines().next().unwrap_or("").trim_end();
-        let span = Span::from_offset(self.source, start, line.len());
+        let span = self.lines.span(self.source, start, line.len());
         let (info, content_line) = match &code.fenced {
             Some(info) => (raw_info(line).unwrap_or(info).to_owned(), span.line + 1),
             None => (String::new(), span.line),
@@ -414,7 +418,7 @@ impl Reader<'_> {
         let found: Vec<_> = undefined.chain(multiline).collect();
         for (reference, message) in found {
             let at = code.source_offset(reference.start);
-            let span = Span::from_offset(self.source, at, reference.len);
+            let span = self.lines.span(self.source, at, reference.len);
             self.diagnostics
                 .push(Diagnostic::error(self.path, span, message).with_source(self.source));
         }
@@ -438,7 +442,7 @@ impl Reader<'_> {
                 let at = code.source_offset(expansion.input_offset(offset));
                 let message = format!("invalid check block: {}", clean_message(&error));
                 let diagnostic =
-                    Diagnostic::error(self.path, Span::from_offset(self.source, at, 1), message);
+                    Diagnostic::error(self.path, self.lines.span(self.source, at, 1), message);
                 self.diagnostics.push(diagnostic.with_source(self.source));
                 None
             }
@@ -468,7 +472,7 @@ impl Reader<'_> {
             let lead = line_start + (line.len() - line.trim_start().len());
             let start = code.source_offset(expansion.input_offset(lead));
             let end = code.source_offset(expansion.input_offset(lead + text.len()));
-            let span = Span::from_offset(self.source, start, end.saturating_sub(start));
+            let span = self.lines.span(self.source, start, end.saturating_sub(start));
             signatures.push(Signature { text: text.to_owned(), span, origin: Origin::Annotated });
         }
         self.current().signatures.extend(signatures);

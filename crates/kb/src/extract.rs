@@ -24,13 +24,13 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use triage_guide::Guide;
 
 use crate::cue;
 
 /// How a signature was found; earlier variants are stronger evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SignatureOrigin {
     /// An author's ` ```error ` block.

@@ -38,7 +38,7 @@ impl Field {
 }
 
 /// One document holding a term, with the term's weighted frequency there.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Posting {
     /// The entry (or, in guide postings, the guide).
     pub entry: u32,

@@ -26,6 +26,7 @@
 
 mod annotate;
 mod builder;
+mod cache;
 mod context;
 mod cue;
 mod entry;
@@ -36,11 +37,13 @@ mod probe;
 mod query;
 mod rank;
 mod slot;
+mod store;
 mod structure;
 mod vocab;
 
 pub use annotate::annotate;
 pub use builder::Builder;
+pub use cache::{CACHE_DIR_ENV, Cache, CacheKey, KeyHasher};
 pub use entry::{Entry, GuideInfo, Signature};
 pub use extract::SignatureOrigin;
 pub use generalise::{Generalised, Piece, generalise, template};
@@ -49,3 +52,4 @@ pub use probe::{NativeProbe, recognise};
 pub use query::{MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_LINES, Query};
 pub use rank::{Evidence, Explanation, MIN_COVERAGE, Match, NEAR_EXACT, SignatureHit};
 pub use slot::Slot;
+pub use store::StoreError;

@@ -1,13 +1,13 @@
 //! The vocabulary: every term of the knowledge base interned to a number, with the inverse
 //! document frequencies learnt from the whole knowledge base.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::generalise::Piece;
 use crate::slot::Slot;
 
 /// A generalised token with its word interned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Tok {
     /// A known word.
     Word(u32),
@@ -32,7 +32,7 @@ impl Tok {
 /// Interned terms and their document frequencies.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Vocab {
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
     /// The term of each id.
     terms: Vec<String>,
     /// Inverse document frequency of each term over entries.
@@ -64,6 +64,27 @@ impl Vocab {
     /// How many terms there are.
     pub(crate) fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    /// Every term, by id.
+    pub(crate) fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// A vocabulary from its terms by id and their IDFs (a stored knowledge base); `None`
+    /// when a term repeats or the tables disagree.
+    pub(crate) fn from_parts(terms: Vec<String>, idf: Vec<f32>) -> Option<Vocab> {
+        if idf.len() != terms.len() || u32::try_from(terms.len()).is_err() {
+            return None;
+        }
+        let mut ids = FxHashMap::default();
+        ids.reserve(terms.len());
+        for (id, term) in terms.iter().enumerate() {
+            if ids.insert(term.clone(), id as u32).is_some() {
+                return None;
+            }
+        }
+        Some(Vocab { ids, terms, idf })
     }
 
     /// The IDF of a term id (0 for ids past the table).

@@ -118,4 +118,10 @@ kinds! {
     "log" => Log(kind::log::Log),
     "metrics" => Metrics(kind::metrics::Metrics),
     "command" => Command(kind::command::Command),
+    "tls" => Tls(kind::tls::Tls),
+    "prometheus" => Prometheus(kind::prometheus::Prometheus),
+    "graphql" => Graphql(kind::graphql::Graphql),
+    "oidc" => Oidc(kind::oidc::Oidc),
+    "jwt" => Jwt(kind::jwt::Jwt),
+    "websocket" => Websocket(kind::websocket::Websocket),
 }

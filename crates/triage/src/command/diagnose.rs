@@ -4,15 +4,25 @@
 //! Pipeline: read the input within bounds (`triage_kb::Query`), load the guides, build the
 //! knowledge base, rank, optionally run the top candidates' detector checks (`--check`) to
 //! confirm or rule them out, render. Exit 0 when something matched, 1 when nothing did.
+//!
+//! The built knowledge base is cached on disk (`triage_kb::Cache`), keyed by the triage
+//! build, every guide file's path and bytes and the variables in force. A run that finds
+//! its key there reads the knowledge base back, with the guides' diagnostics and secret
+//! values, and parses no guide at all; any other run loads and builds as before and then
+//! writes the cache. Runs with a secret-named variable from outside the guides
+//! (`--var`, `TRIAGE_VAR_*`, the config) neither read nor write the cache: guide text
+//! expanded with such a value must not reach the disk.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use triage_core::Status;
-use triage_core::redact::Redactor;
-use triage_kb::{KnowledgeBase, Match, Query};
+use triage_core::redact::{Redactor, is_secret_name};
+use triage_core::{Diagnostic, Level, Span, Status};
+use triage_guide::LoadOptions;
+use triage_kb::{Cache, CacheKey, KeyHasher, KnowledgeBase, Match, Query};
 use triage_probe::{Check, Context, Engine};
 
 use crate::cli::GuideArgs;
@@ -46,6 +56,10 @@ pub(crate) struct DiagnoseArgs {
     /// Run the detector checks of the matched symptoms to confirm or rule each one out.
     #[arg(long)]
     pub check: bool,
+    /// Build the knowledge base afresh: neither read nor write the on-disk cache
+    /// ($TRIAGE_CACHE_DIR, else $XDG_CACHE_HOME/triage, else ~/.cache/triage).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// How `diagnose`, `import` and `kb` write to stdout.
@@ -79,14 +93,12 @@ pub(crate) struct CheckRun {
 /// Reads, ranks, checks and renders.
 pub(crate) fn run(args: DiagnoseArgs, config: Config) -> anyhow::Result<Exit> {
     let query = read_input(args.input.as_deref())?;
-    let loaded = load_guides(&args.guides, &args.vars, &config)?;
-    render::diagnostics(&loaded.diagnostics)?;
-    let kb = knowledge_base(&loaded);
+    let Prepared { kb, diagnostics, mut redactor, loaded } = prepare(&args, &config)?;
+    render::diagnostics(&diagnostics)?;
     let mut matches = kb.diagnose(&query, usize::from(args.top));
     let mut checks = vec![(Verdict::NoChecks, Vec::new()); matches.len()];
-    let mut redactor = loaded.redactor.clone();
-    if args.check && !matches.is_empty() {
-        checks = run_checks(&loaded, &matches, &config, &mut redactor)?;
+    if let Some(loaded) = loaded.as_ref().filter(|_| args.check && !matches.is_empty()) {
+        checks = run_checks(loaded, &matches, &config, &mut redactor)?;
         // The error text ranked the candidates; the probes now tell them apart.
         let mut order: Vec<usize> = (0..matches.len()).collect();
         order.sort_by_key(|&i| checks[i].0);
@@ -131,6 +143,188 @@ fn read_input(input: Option<&str>) -> anyhow::Result<Query> {
     }
 }
 
+/// What ranking needs: the knowledge base, the guides' diagnostics, the redactor, and the
+/// loaded guides themselves when the run parsed them (always with `--check`).
+struct Prepared {
+    kb: KnowledgeBase,
+    diagnostics: Vec<Diagnostic>,
+    redactor: Redactor,
+    loaded: Option<Loaded>,
+}
+
+/// The knowledge base from the cache when it holds this guide set's current build, else
+/// loaded, built and cached.
+fn prepare(args: &DiagnoseArgs, config: &Config) -> anyhow::Result<Prepared> {
+    let files = guide_files(&args.guides, config)?;
+    let options = load_options(&args.vars, config);
+    let cache = (!args.no_cache && !secret_vars_in_force(&options)).then(Cache::from_env);
+    let sources: Option<Vec<Vec<u8>>> =
+        cache.as_ref().and(files.iter().map(|f| std::fs::read(f).ok()).collect());
+    let (Some(Some(cache)), Some(sources)) = (cache, sources) else {
+        let loaded = load::load(&GuideArgs { paths: files, vars: args.vars.clone() }, config)?;
+        return Ok(Prepared {
+            kb: knowledge_base(&loaded),
+            diagnostics: loaded.diagnostics.clone(),
+            redactor: loaded.redactor.clone(),
+            loaded: Some(loaded),
+        });
+    };
+    let (name, key) = cache_keys(&files, &sources, &options, config);
+    if !args.check
+        && let Some((kb, extra)) = cache.load(&name, &key)
+        && let Ok(extra) = serde_json::from_slice::<CachedExtra>(&extra)
+    {
+        tracing::debug!(file = %cache.path(&name).display(), "knowledge base read from the cache");
+        let redactor = extra.redactor();
+        return Ok(Prepared {
+            kb,
+            diagnostics: extra.diagnostics.into_iter().map(Diagnostic::from).collect(),
+            redactor,
+            loaded: None,
+        });
+    }
+    let loaded = load::load(&GuideArgs { paths: files.clone(), vars: args.vars.clone() }, config)?;
+    // Built from the very bytes the key was computed from, when every guide loaded.
+    let same = loaded.guides.len() == files.len()
+        && loaded.guides.iter().zip(&files).all(|(lg, f)| lg.guide.path == *f);
+    let kb = if same {
+        build(&loaded, |i| String::from_utf8_lossy(&sources[i]).into_owned())
+    } else {
+        knowledge_base(&loaded)
+    };
+    if same {
+        let extra = CachedExtra::of(&loaded);
+        let stored = serde_json::to_vec(&extra)
+            .map_err(std::io::Error::other)
+            .and_then(|extra| cache.store(&name, &key, &kb, &extra));
+        match stored {
+            Ok(()) => tracing::debug!(file = %cache.path(&name).display(), "knowledge base cached"),
+            Err(error) => tracing::debug!(%error, "knowledge base not cached"),
+        }
+    }
+    Ok(Prepared {
+        kb,
+        diagnostics: loaded.diagnostics.clone(),
+        redactor: loaded.redactor.clone(),
+        loaded: Some(loaded),
+    })
+}
+
+/// The variable sources the loader uses, as `load::load` layers them: the process's
+/// `TRIAGE_VAR_*`, the config file's variables under them, `--var` over all.
+fn load_options(vars: &[(String, String)], config: &Config) -> LoadOptions {
+    let overrides: BTreeMap<String, String> = vars.iter().cloned().collect();
+    let mut options = LoadOptions::from_process_env(overrides);
+    for (name, value) in &config.vars {
+        options
+            .env
+            .entry(format!("{}{name}", triage_guide::ENV_PREFIX))
+            .or_insert_with(|| value.clone());
+    }
+    options
+}
+
+/// Whether a variable from outside the guides has a secret's name: its value may be
+/// expanded into guide text, which must then not be cached on disk.
+fn secret_vars_in_force(options: &LoadOptions) -> bool {
+    options.env.keys().chain(options.overrides.keys()).any(|name| is_secret_name(name))
+}
+
+/// The cache file's name (the guide set: this build of triage, the guide paths, the
+/// variables, the default timeout) and the content key (the same, plus every guide's
+/// bytes).
+fn cache_keys(
+    files: &[PathBuf],
+    sources: &[Vec<u8>],
+    options: &LoadOptions,
+    config: &Config,
+) -> (CacheKey, CacheKey) {
+    let mut hasher = KeyHasher::new(env!("CARGO_PKG_VERSION"));
+    // Builds of one version differ while it is developed: the executable tells them apart.
+    let exe = std::env::current_exe().and_then(std::fs::metadata).ok();
+    hasher.part(format!("{:?}", exe.map(|m| (m.len(), m.modified().ok()))).as_bytes());
+    hasher.part(format!("{:?}", config.timeout).as_bytes());
+    for (name, value) in &options.env {
+        hasher.var(name, value);
+    }
+    hasher.part(b"overrides");
+    for (name, value) in &options.overrides {
+        hasher.var(name, value);
+    }
+    for file in files {
+        hasher.part(file.as_os_str().as_encoded_bytes());
+    }
+    let name = hasher.clone().finish();
+    for (file, bytes) in files.iter().zip(sources) {
+        hasher.file(file, bytes);
+    }
+    (name, hasher.finish())
+}
+
+/// What a run needs from the guides besides the knowledge base, cached beside it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedExtra {
+    diagnostics: Vec<CachedDiagnostic>,
+    /// Values of the guides' secret-named variables, in load order (for the redactor).
+    secrets: Vec<String>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedDiagnostic {
+    error: bool,
+    path: PathBuf,
+    span: (u32, u32, u32),
+    message: String,
+    source_line: Option<String>,
+}
+
+impl CachedExtra {
+    fn of(loaded: &Loaded) -> Self {
+        let diagnostics = loaded
+            .diagnostics
+            .iter()
+            .map(|d| CachedDiagnostic {
+                error: d.level == Level::Error,
+                path: d.path.clone(),
+                span: (d.span.line, d.span.col, d.span.len),
+                message: d.message.clone(),
+                source_line: d.source_line.clone(),
+            })
+            .collect();
+        let secrets = loaded
+            .guides
+            .iter()
+            .flat_map(|lg| &lg.guide.vars)
+            .filter(|(name, _)| is_secret_name(name))
+            .map(|(_, value)| value.clone())
+            .collect();
+        CachedExtra { diagnostics, secrets }
+    }
+
+    /// The redactor `load::load` makes: with no secret-named variable from outside the
+    /// guides (else nothing is cached), the guides' secret values alone.
+    fn redactor(&self) -> Redactor {
+        let mut redactor = Redactor::default();
+        for secret in &self.secrets {
+            redactor.add_secret(secret);
+        }
+        redactor
+    }
+}
+
+impl From<CachedDiagnostic> for Diagnostic {
+    fn from(d: CachedDiagnostic) -> Self {
+        let span = Span::new(d.span.0, d.span.1, d.span.2);
+        let mut diagnostic = if d.error {
+            Diagnostic::error(&d.path, span, d.message)
+        } else {
+            Diagnostic::warning(&d.path, span, d.message)
+        };
+        diagnostic.source_line = d.source_line;
+        diagnostic
+    }
+}
+
 /// Loads the guides `--guides` names (else the config's, else `./guides`), Markdown and
 /// Markdown-like `.txt` files alike.
 pub(crate) fn load_guides(
@@ -138,6 +332,12 @@ pub(crate) fn load_guides(
     vars: &[(String, String)],
     config: &Config,
 ) -> anyhow::Result<Loaded> {
+    let files = guide_files(paths, config)?;
+    load::load(&GuideArgs { paths: files, vars: vars.to_vec() }, config)
+}
+
+/// The guide files `paths` name (else the config's guides, else `./guides`).
+fn guide_files(paths: &[PathBuf], config: &Config) -> anyhow::Result<Vec<PathBuf>> {
     let paths = if !paths.is_empty() {
         paths.to_vec()
     } else if !config.guides.is_empty() {
@@ -156,19 +356,25 @@ pub(crate) fn load_guides(
             paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
-    load::load(&GuideArgs { paths: files, vars: vars.to_vec() }, config)
+    Ok(files)
 }
 
 /// The knowledge base of every loaded guide, in load order (so entry guide indexes are
 /// `loaded.guides` indexes).
 pub(crate) fn knowledge_base(loaded: &Loaded) -> KnowledgeBase {
-    let mut builder = triage_kb::Builder::new();
-    for lg in &loaded.guides {
-        // The loader keeps the model, not the text; extraction needs the text again.
-        let source = std::fs::read(&lg.guide.path)
+    // The loader keeps the model, not the text; extraction needs the text again.
+    build(loaded, |i| {
+        std::fs::read(&loaded.guides[i].guide.path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
-        builder.add_guide(&lg.guide, &source);
+            .unwrap_or_default()
+    })
+}
+
+/// The knowledge base of the loaded guides, with `source(i)` the text of guide `i`.
+fn build(loaded: &Loaded, source: impl Fn(usize) -> String) -> KnowledgeBase {
+    let mut builder = triage_kb::Builder::new();
+    for (i, lg) in loaded.guides.iter().enumerate() {
+        builder.add_guide(&lg.guide, &source(i));
     }
     builder.build()
 }

@@ -14,12 +14,20 @@ Another process holds the port.\n\n**Solution:**\n\n```bash\nsudo lsof -i :8080\
 const BILLING: &str = "# Billing\n\n## Store unreachable\n\n**Error message**: `failed to connect to postgres: connection refused`\n\n\
 The database is down.\n";
 
+/// A test whose knowledge-base cache is its own (never the user's).
+fn test() -> Test {
+    let test = Test::new();
+    let cache = test.path(".cache").display().to_string();
+    test.env("TRIAGE_CACHE_DIR", &cache)
+}
+
 fn with_stdin(test: &Test, args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
     let output = Command::cargo_bin("triage")
         .unwrap()
         .current_dir(test.path(""))
         .args(args)
         .env("NO_COLOR", "1")
+        .env("TRIAGE_CACHE_DIR", test.path(".cache"))
         .write_stdin(stdin.into())
         .output()
         .unwrap();
@@ -31,7 +39,7 @@ fn with_stdin(test: &Test, args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
 }
 
 fn guides() -> Test {
-    Test::new().guide("guides/metald.md", METALD).guide("guides/billing.md", BILLING)
+    test().guide("guides/metald.md", METALD).guide("guides/billing.md", BILLING)
 }
 
 #[test]
@@ -172,7 +180,7 @@ fn a_huge_paste_is_cut_and_says_so() {
 
 #[test]
 fn missing_guides_and_missing_input_are_errors() {
-    Test::new().args(&["diagnose", "--guides", "nope", "x"]).run().code(2).stderr_has("nope");
+    test().args(&["diagnose", "--guides", "nope", "x"]).run().code(2).stderr_has("nope");
 }
 
 #[test]
@@ -185,7 +193,7 @@ fn check_confirms_or_rules_out_candidates() {
          ## Cache down\n\n```error\nupstream connect error: connection refused\n```\n\n\
          ```check\nname: cache port\nkind: tcp\naddress: {up}\n```\n"
     );
-    let run = Test::new()
+    let run = test()
         .guide("guides/api.md", &guide)
         .args(&[
             "diagnose",
@@ -202,7 +210,7 @@ fn check_confirms_or_rules_out_candidates() {
     assert_eq!(doc["matches"][0]["section"], "Backend down", "{doc}");
     assert_eq!(doc["matches"][0]["check"]["verdict"], "confirmed");
     assert_eq!(doc["matches"][1]["check"]["verdict"], "ruled-out");
-    let run = Test::new()
+    let run = test()
         .guide("guides/api.md", &guide)
         .args(&[
             "diagnose",
@@ -218,7 +226,7 @@ fn check_confirms_or_rules_out_candidates() {
 
 #[test]
 fn txt_guides_in_a_folder_are_read() {
-    Test::new()
+    test()
         .guide(
             "guides/runbook.txt",
             "# Runbook\n\n## Queue stuck\n\n```\nconsumer lag exceeded 5000 messages\n```\n",
@@ -228,4 +236,101 @@ fn txt_guides_in_a_folder_are_read() {
         .run()
         .code(0)
         .stdout_has("1. Queue stuck");
+}
+
+const PORT_ERROR: &str = "Error: listen tcp 0.0.0.0:8090: bind: address already in use";
+
+fn cache_files(test: &Test) -> Vec<std::path::PathBuf> {
+    let Ok(dir) = std::fs::read_dir(test.path(".cache")) else { return Vec::new() };
+    let mut files: Vec<_> = dir.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_cache_hit_gives_the_same_json_as_a_cold_run() {
+    let test = guides().args(&["diagnose", "--guides", "guides", "--format", "json", PORT_ERROR]);
+    let cold = test.run();
+    cold.code(0);
+    let files = cache_files(&test);
+    assert_eq!(files.len(), 1, "one cache file after the first run: {files:?}");
+    let written = std::fs::read(&files[0]).unwrap();
+    let warm = test.run();
+    warm.code(0);
+    assert_eq!(warm.stdout, cold.stdout);
+    assert_eq!(warm.stderr, cold.stderr);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), written, "a hit does not rewrite the file");
+    let uncached = guides()
+        .args(&["diagnose", "--guides", "guides", "--format", "json", "--no-cache", PORT_ERROR])
+        .run();
+    assert_eq!(uncached.stdout, cold.stdout);
+    assert!(cache_files(&guides()).is_empty());
+}
+
+#[test]
+fn a_changed_guide_invalidates_the_cache() {
+    let test = guides().args(&["diagnose", "--guides", "guides", "--format", "json", PORT_ERROR]);
+    assert_eq!(test.run().json()["matches"][0]["cause"], "Another process holds the port.");
+    let changed = METALD.replace("Another process holds the port.", "A stale metald holds it.");
+    std::fs::write(test.path("guides/metald.md"), changed).unwrap();
+    assert_eq!(test.run().json()["matches"][0]["cause"], "A stale metald holds it.");
+    assert_eq!(cache_files(&test).len(), 1, "the stale file was replaced");
+}
+
+#[test]
+fn a_corrupt_or_truncated_cache_file_is_ignored_and_rebuilt() {
+    let test = guides().args(&["diagnose", "--guides", "guides", "--format", "json", PORT_ERROR]);
+    let cold = test.run();
+    let file = cache_files(&test).remove(0);
+    let good = std::fs::read(&file).unwrap();
+    let mut flipped = good.clone();
+    let at = flipped.len() / 2;
+    flipped[at] ^= 0xff;
+    for bad in [b"garbage".to_vec(), good[..good.len() / 2].to_vec(), flipped, Vec::new()] {
+        std::fs::write(&file, bad).unwrap();
+        let run = test.run();
+        run.code(0);
+        assert_eq!(run.stdout, cold.stdout);
+        assert_eq!(std::fs::read(&file).unwrap().len(), good.len(), "rebuilt and rewritten");
+    }
+}
+
+#[test]
+fn an_unwritable_cache_folder_is_no_failure() {
+    let test = guides()
+        .guide("blocker", "a file where the cache folder would be")
+        .args(&["diagnose", "--guides", "guides", PORT_ERROR]);
+    let blocked = test.path("blocker").display().to_string();
+    test.env("TRIAGE_CACHE_DIR", &blocked).run().code(0).stdout_has("bind: address already in use");
+}
+
+#[test]
+fn guide_warnings_and_secrets_survive_a_cache_hit() {
+    let guide = "---\nvars: { API_TOKEN: s3cr3t-t0ken-value }\n---\n# Svc\n\n## Token rejected\n\n\
+                 ```\nerror: token s3cr3t-t0ken-value rejected by ${UPSTREAM}\n```\n";
+    let test = test().guide("guides/svc.md", guide).args(&[
+        "diagnose",
+        "--guides",
+        "guides",
+        "error: token s3cr3t-t0ken-value rejected by upstream",
+    ]);
+    let cold = test.run();
+    cold.code(0).stdout_lacks("s3cr3t-t0ken-value");
+    let warm = test.run();
+    assert_eq!(warm.stdout, cold.stdout);
+    assert_eq!(warm.stderr, cold.stderr);
+}
+
+#[test]
+fn a_secret_variable_from_outside_the_guides_turns_the_cache_off() {
+    let test = guides().args(&[
+        "diagnose",
+        "--guides",
+        "guides",
+        "--var",
+        "DB_PASSWORD=hunter2-hunter2",
+        PORT_ERROR,
+    ]);
+    test.run().code(0);
+    assert!(cache_files(&test).is_empty());
 }

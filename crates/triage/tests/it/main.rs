@@ -6,6 +6,8 @@ mod diagnose;
 mod import;
 mod kb;
 mod lint;
+mod scan;
+mod templates;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
