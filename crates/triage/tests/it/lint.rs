@@ -100,3 +100,9 @@ fn the_probe_reference_is_a_valid_guide() {
     let doc = crate::workspace().join("docs/probes.md");
     Test::new().args(&["lint", doc.to_str().unwrap()]).run().code(0);
 }
+
+#[test]
+fn the_seed_dependency_checks_are_valid() {
+    let doc = crate::workspace().join("docs/seed-dependencies.md");
+    Test::new().args(&["lint", doc.to_str().unwrap()]).run().code(0);
+}
