@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use triage_core::redact::Redactor;
 use triage_core::{Diagnostic, Span};
-use triage_guide::{Guide, LoadOptions, SectionId};
+use triage_guide::{Attributes, CheckBlock, Guide, LoadOptions, SectionId};
 
 use crate::check_block::{self, CheckSpec};
 use crate::cli::GuideArgs;
@@ -151,7 +151,39 @@ fn load_one(
             Err(mut problems) => diagnostics.append(&mut problems),
         }
     }
+    // A guide nobody annotated still has checks: the well-known commands it shows.
+    for inferred in triage_kb::inferred_checks(&guide) {
+        let block = inferred_block(&inferred);
+        match check_block::parse(&block, path, &text, default_timeout) {
+            Ok(spec) => {
+                checks.push(PlannedCheck { section: inferred.section, line: inferred.line, spec })
+            }
+            // Not the author's mistake: they wrote a command, triage read it wrong.
+            Err(problems) => diagnostics.extend(problems.into_iter().map(|mut d| {
+                d.level = triage_core::Level::Warning;
+                d.message = format!(
+                    "cannot run `{}` as a native {} check: {}",
+                    inferred.probe.command, inferred.probe.kind, d.message
+                );
+                d
+            })),
+        }
+    }
     Ok((LoadedGuide { guide, checks }, diagnostics))
+}
+
+/// The ` ```check ` block an annotated guide would hold for an inferred check, placed on
+/// the command's line.
+fn inferred_block(inferred: &triage_kb::InferredCheck) -> CheckBlock {
+    let name = serde_json::to_string(&inferred.name).unwrap_or_default();
+    let len = inferred.probe.command.chars().count().max(1) as u32;
+    CheckBlock {
+        span: Span::new(inferred.line, 1, len),
+        content_line: inferred.line,
+        source: format!("name: {name}\n{}", inferred.probe.check),
+        attributes: Attributes::new(),
+        name: Some(inferred.name.clone()),
+    }
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {

@@ -244,3 +244,83 @@ fn the_readme_example_runs() {
     assert!(doc["summary"]["total"].as_u64().unwrap() >= 8, "{doc}");
     assert_eq!(doc["diagnostics"].as_array().unwrap().len(), 0, "{doc}");
 }
+
+/// A guide nobody annotated, in the seeds' style: its dependency commands run as native
+/// checks against the real local PostgreSQL and Redis, and the TCP listener the test holds.
+fn unannotated_guide(up: &str, down: &str) -> String {
+    format!(
+        "\
+# Demo service
+
+## Quick Diagnostic Checklist
+
+```bash
+# Database connectivity test
+psql \"postgres://postgres@127.0.0.1:5432/test\" -c \"SELECT 1;\"
+
+# Redis connectivity test
+redis-cli -h 127.0.0.1 -p 6379 ping
+
+pg_isready -h 127.0.0.1 -p 5432
+nc -zv {up_host} {up_port}   # api port
+nc -z {down_host} {down_port}
+```
+
+## Database issues
+
+```bash
+# Same question again: runs once
+redis-cli -h 127.0.0.1 -p 6379 ping
+# Changes data: never a check
+psql \"postgres://postgres@127.0.0.1:5432/test\" -c \"DROP TABLE important\"
+redis-cli -h 127.0.0.1 -p 6379 del some:key
+```
+",
+        up_host = up.rsplit_once(':').unwrap().0,
+        up_port = up.rsplit_once(':').unwrap().1,
+        down_host = down.rsplit_once(':').unwrap().0,
+        down_port = down.rsplit_once(':').unwrap().1,
+    )
+}
+
+#[test]
+fn unannotated_guides_run_their_well_known_commands_natively() {
+    let (_l, up) = listener();
+    let down = closed_address();
+    let run = Test::new()
+        .guide("g.md", &unannotated_guide(&up, &down))
+        .args(&["check", "g.md", "--format", "json"])
+        .run();
+    run.code(1);
+    let json = run.json();
+    let checks: Vec<(String, String)> = json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap().to_owned(), c["status"].as_str().unwrap().to_owned()))
+        .collect();
+    let down_name = format!("nc -z {}", down.replace(':', " "));
+    assert_eq!(
+        checks,
+        [
+            ("Database connectivity test".to_owned(), "pass".to_owned()),
+            ("Redis connectivity test".to_owned(), "pass".to_owned()),
+            ("pg_isready -h 127.0.0.1 -p 5432".to_owned(), "pass".to_owned()),
+            ("api port".to_owned(), "pass".to_owned()),
+            (down_name, "fail".to_owned()),
+        ],
+        "{json:#}"
+    );
+}
+
+#[test]
+fn annotated_guides_run_only_their_check_blocks() {
+    let (_l, up) = listener();
+    let guide = format!(
+        "# Demo\n\n```check\nname: api\nkind: tcp\naddress: {up}\n```\n\n```bash\nnc -z {}\n```\n",
+        closed_address().replace(':', " ")
+    );
+    let run = Test::new().guide("g.md", &guide).args(&["check", "g.md", "--format", "json"]).run();
+    run.code(0);
+    assert_eq!(run.json()["checks"].as_array().map(Vec::len), Some(1));
+}
