@@ -3,19 +3,23 @@
 #
 #  1. 1,000 postgres checks in one `triage check` run against the local PostgreSQL, beside
 #     `pgbench -S -C` (select-only, a new connection per transaction: the ceiling) with as
-#     many clients as triage has checks in flight.
+#     many clients as triage has checks in flight. Once with the default check
+#     (`[CONNECTED] == true`: connect, authenticate, close), once with a condition on a
+#     fact (`[CONNECTIONS_PERCENT] < 90`, which adds the facts query on pg_stat_activity).
 #  2. 1,000 redis checks in one `triage check` run against the local Redis, beside
 #     `redis-benchmark -c 50 -n 1000 PING` with a new connection per request (`-k 0`: the
 #     ceiling) and with kept-alive connections (`-k 1`, for scale). Once with the
-#     default check (PING and INFO), once with `info: false` (PING only, as the ceiling).
+#     default check (`[PING] == PONG`: PING only), once with a condition on `[INFO]`
+#     (PING and INFO).
 #  3. Peak sessions each triage run held open, sampled from the server while it ran: it
-#     must stay within the concurrency bound (`--concurrency`, 50 here).
+#     must stay within the concurrency bound (`--concurrency`, 50 here), and for
+#     postgres within the per-server bound (32).
 #
 # Every figure is checks (or requests) per second of wall time, best of 3 runs; triage's
-# include process start-up and guide loading. A triage postgres check is heavier than a
-# pgbench transaction (it reads pg_stat_activity, pg_stat_ssl and settings besides
-# connecting); a default redis check sends PING and INFO. The goal is within 2x of the
-# ceilings.
+# include process start-up and guide loading. A probe gathers only the facts its
+# conditions read: a default postgres check connects (TLS as sslmode=prefer) and closes,
+# a default redis check sends PING; the second row of each reads the facts too. The goal
+# is within 2x of the ceilings.
 #
 # Needs: the local servers (PostgreSQL 127.0.0.1:5432 trust auth, Redis 127.0.0.1:6379),
 # pgbench and psql (postgresql-client), redis-benchmark and redis-cli (redis-tools),
@@ -83,7 +87,7 @@ run_triage() { # kind guide sampler
   for _ in 1 2 3; do
     start=$(now)
     # Human output of failures only: the figure is the probes' speed, not the JSON
-    # renderer's (a redis check's values carry all of INFO, 5 MB of JSON for 1,000).
+    # renderer's (a redis check reading [INFO] carries all of it, 5 MB of JSON for 1,000).
     "$bin" check "$2" --failing --concurrency "$concurrency" >"$work/$1.out" || true
     end=$(now)
     best=$(python3 -c "print(min($best, $end - $start))")
@@ -103,6 +107,11 @@ make_guide postgres "$pg_url" "$work/postgres.md"
 best=$(run_triage postgres "$work/postgres.md" sample_postgres)
 printf '%-44s %10d %12s %14s\n' "triage check ($checks postgres checks)" "$checks" \
   "$(rate "$checks" "$best")" "$(peak "$work/postgres.sessions")"
+
+make_guide postgres "$pg_url" "$work/postgres-facts.md" 'expect: ["[CONNECTIONS_PERCENT] < 90"]'
+best=$(run_triage postgres-facts "$work/postgres-facts.md" sample_postgres)
+printf '%-44s %10d %12s %14s\n' "triage check ($checks postgres, [CONNECTIONS_PERCENT])" \
+  "$checks" "$(rate "$checks" "$best")" "$(peak "$work/postgres-facts.sessions")"
 
 psql -q -h 127.0.0.1 -U postgres -d test -c 'DROP DATABASE IF EXISTS triage_bench' >/dev/null
 psql -q -h 127.0.0.1 -U postgres -d test -c 'CREATE DATABASE triage_bench' >/dev/null
@@ -128,10 +137,10 @@ best=$(run_triage redis "$work/redis.md" sample_redis)
 printf '%-44s %10d %12s %14s\n' "triage check ($checks redis checks)" "$checks" \
   "$(rate "$checks" "$best")" "$(peak "$work/redis.sessions")"
 
-make_guide redis "$redis_url" "$work/redis-noinfo.md" "info: false"
-best=$(run_triage redis-noinfo "$work/redis-noinfo.md" sample_redis)
-printf '%-44s %10d %12s %14s\n' "triage check ($checks redis checks, info: false)" "$checks" \
-  "$(rate "$checks" "$best")" "$(peak "$work/redis-noinfo.sessions")"
+make_guide redis "$redis_url" "$work/redis-info.md" 'expect: ["[INFO].role == master"]'
+best=$(run_triage redis-info "$work/redis-info.md" sample_redis)
+printf '%-44s %10d %12s %14s\n' "triage check ($checks redis checks, [INFO].role)" "$checks" \
+  "$(rate "$checks" "$best")" "$(peak "$work/redis-info.sessions")"
 
 redis_rate() { # keepalive
   local best=0 r

@@ -20,11 +20,20 @@ pub struct Context {
     /// HTTP clients, one per distinct TLS/redirect setting, shared by every attempt of
     /// the run (cloning the context shares them).
     pub(crate) http: Arc<Clients>,
+    /// The placeholders the check's conditions read, or `None` for every one. Kinds whose
+    /// facts cost extra work (a query, a command) gather only the facts named here; the
+    /// engine sets it from each check's conditions.
+    pub(crate) wanted: Option<Arc<[String]>>,
 }
 
 impl Default for Context {
     fn default() -> Self {
-        Context { max_bytes: 1 << 20, timeout: Duration::from_secs(10), http: Arc::default() }
+        Context {
+            max_bytes: 1 << 20,
+            timeout: Duration::from_secs(10),
+            http: Arc::default(),
+            wanted: None,
+        }
     }
 }
 
@@ -32,6 +41,25 @@ impl Context {
     /// This context with the attempt budget set to `timeout`.
     pub fn with_timeout(&self, timeout: Duration) -> Context {
         Context { timeout, ..self.clone() }
+    }
+
+    /// This context asking only for the placeholders `names` (upper-case, without
+    /// brackets or path, as [`triage_condition::Condition::placeholders`] gives them):
+    /// probes may leave the others unbound instead of paying for them.
+    pub fn wanting<S: AsRef<str>>(&self, names: impl IntoIterator<Item = S>) -> Context {
+        let names: Arc<[String]> = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        Context { wanted: Some(names), ..self.clone() }
+    }
+
+    /// Whether the check reads the placeholder `name` (always, when the context does not
+    /// say which it reads).
+    pub fn wants(&self, name: &str) -> bool {
+        self.wanted.as_ref().is_none_or(|names| names.iter().any(|n| n == name))
+    }
+
+    /// Whether the check reads any of `names`.
+    pub(crate) fn wants_any(&self, names: &[&str]) -> bool {
+        names.iter().any(|name| self.wants(name))
     }
 }
 

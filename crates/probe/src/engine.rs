@@ -1,12 +1,13 @@
 //! Runs checks: concurrently under one bound, each attempt under its timeout, retried as
 //! configured, every outcome pushed to the caller as soon as it is known.
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::FutureExt;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinError, JoinSet};
 use triage_condition::{Condition, Evaluation, Render};
 use triage_core::{Observation, Severity, Status};
@@ -22,6 +23,11 @@ pub const GRACE: Duration = Duration::from_millis(250);
 
 /// Default bound on checks in flight at once.
 pub const DEFAULT_CONCURRENCY: usize = 512;
+
+/// Default bound on checks in flight against one server that limits its sessions
+/// (PostgreSQL's `max_connections` defaults to 100, MySQL's to 151): a run of many
+/// database checks queues behind this instead of filling the server.
+pub const DEFAULT_PER_SERVER: usize = 32;
 
 /// A probe with what must hold of its observation.
 #[derive(Debug, Clone)]
@@ -60,17 +66,30 @@ pub struct Outcome {
 pub struct Engine {
     context: Arc<Context>,
     concurrency: usize,
+    servers: Arc<Servers>,
 }
 
 impl Engine {
-    /// An engine over `context`, running at most [`DEFAULT_CONCURRENCY`] checks at once.
+    /// An engine over `context`, running at most [`DEFAULT_CONCURRENCY`] checks at once
+    /// and at most [`DEFAULT_PER_SERVER`] against one database server.
     pub fn new(context: Context) -> Self {
-        Engine { context: Arc::new(context), concurrency: DEFAULT_CONCURRENCY }
+        Engine {
+            context: Arc::new(context),
+            concurrency: DEFAULT_CONCURRENCY,
+            servers: Arc::new(Servers::new(DEFAULT_PER_SERVER)),
+        }
     }
 
     /// Sets the bound on checks in flight (at least 1).
     pub fn concurrency(mut self, limit: usize) -> Self {
         self.concurrency = limit.max(1);
+        self
+    }
+
+    /// Sets the bound on checks in flight against one server that limits its sessions
+    /// (at least 1); see [`crate::Probe::server`].
+    pub fn per_server(mut self, limit: usize) -> Self {
+        self.servers = Arc::new(Servers::new(limit.max(1)));
         self
     }
 
@@ -92,11 +111,12 @@ impl Engine {
             }
             let checks = checks.clone();
             let context = self.context.clone();
+            let servers = self.servers.clone();
             tasks.spawn(async move {
                 let check = &checks[index];
                 // A panicking probe is a bug in triage; it becomes that check's failure
                 // instead of silently dropping the check from the report.
-                let outcome = AssertUnwindSafe(run_check(check, &context))
+                let outcome = AssertUnwindSafe(run_check(check, &context, &servers))
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|panic| panicked(check, panic));
@@ -111,7 +131,29 @@ impl Engine {
 
     /// Runs one check to its outcome.
     pub async fn run_one(&self, check: &Check) -> Outcome {
-        run_check(check, &self.context).await
+        run_check(check, &self.context, &self.servers).await
+    }
+}
+
+/// One semaphore per server that limits its sessions, created on first use.
+#[derive(Debug)]
+struct Servers {
+    limit: usize,
+    bounds: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl Servers {
+    fn new(limit: usize) -> Self {
+        Servers { limit, bounds: Mutex::default() }
+    }
+
+    /// Waits for a turn on `server`. The lock is held only to look the semaphore up.
+    async fn enter(&self, server: String) -> Option<OwnedSemaphorePermit> {
+        let bound = {
+            let mut bounds = self.bounds.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            bounds.entry(server).or_insert_with(|| Arc::new(Semaphore::new(self.limit))).clone()
+        };
+        bound.acquire_owned().await.ok()
     }
 }
 
@@ -139,12 +181,28 @@ fn panicked(check: &Check, panic: Box<dyn std::any::Any + Send>) -> Outcome {
     }
 }
 
-async fn run_check(check: &Check, context: &Context) -> Outcome {
+async fn run_check(check: &Check, context: &Context, servers: &Servers) -> Outcome {
     let started = Instant::now();
+    // Probes gather only what the conditions read; a check without conditions (a library
+    // caller's) gets everything.
+    let context = if check.conditions.is_empty() {
+        context.with_timeout(check.timeout)
+    } else {
+        context
+            .with_timeout(check.timeout)
+            .wanting(check.conditions.iter().flat_map(Condition::placeholders))
+    };
+    let server = check.probe.server();
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let (observation, timed_out) = attempt(check, context).await;
+        // The wait for a turn on the server is not part of the attempt's budget.
+        let turn = match &server {
+            Some(server) => servers.enter(server.clone()).await,
+            None => None,
+        };
+        let (observation, timed_out) = attempt(check, &context).await;
+        drop(turn);
         let conditions: Vec<Evaluation> =
             check.conditions.iter().map(|c| c.evaluate(&observation, Render::default())).collect();
         let held = !timed_out && conditions.iter().all(|e| e.success);
@@ -163,8 +221,7 @@ async fn run_check(check: &Check, context: &Context) -> Outcome {
 }
 
 async fn attempt(check: &Check, context: &Context) -> (Observation, bool) {
-    let context = context.with_timeout(check.timeout);
-    match tokio::time::timeout(check.timeout + GRACE, check.probe.observe(&context)).await {
+    match tokio::time::timeout(check.timeout + GRACE, check.probe.observe(context)).await {
         Ok(observation) => (observation, false),
         Err(_) => {
             (Observation::failed(format!("timed out after {}", humantime_ms(check.timeout))), true)
@@ -270,6 +327,56 @@ mod tests {
         assert_eq!(outcome.status, Status::Fail);
         assert!(outcome.duration < Duration::from_secs(5), "{:?}", outcome.duration);
         assert_eq!(outcome.observation.error.as_deref(), Some("timed out after 200ms"));
+    }
+
+    /// A server that accepts connections and never answers.
+    async fn silent() -> (String, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let serving = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        (address, serving)
+    }
+
+    #[tokio::test]
+    async fn checks_of_one_server_are_bounded_apart() {
+        // Twelve checks of a silent database server, each running out its 300 ms: three
+        // at a time take four rounds, however many the global bound lets through.
+        let (address, _serving) = silent().await;
+        let probe: Probe =
+            serde_yaml_ng::from_str(&format!("kind: postgres\nurl: postgres://u@{address}/db"))
+                .unwrap();
+        assert_eq!(probe.server().as_deref(), Some(address.as_str()));
+        let check = Check {
+            probe,
+            conditions: vec![Condition::parse("[CONNECTED] == true").unwrap()],
+            timeout: Duration::from_millis(300),
+            retries: 0,
+            severity: Severity::Fail,
+        };
+        let checks: Arc<[Check]> = vec![check; 12].into();
+        let started = Instant::now();
+        let mut count = 0;
+        Engine::new(Context::default()).per_server(3).run(checks, |_, _| count += 1).await;
+        assert_eq!(count, 12);
+        assert!(started.elapsed() >= Duration::from_millis(1100), "{:?}", started.elapsed());
+
+        // A kind without a session-limited server (tcp) is not bounded that way.
+        assert_eq!(tcp_check(&address, &[], Duration::from_secs(1), 0).probe.server(), None);
+    }
+
+    #[tokio::test]
+    async fn probes_are_told_what_the_conditions_read() {
+        // The command kind binds everything anyway; the context is what is checked here.
+        let context = Context::default();
+        assert!(context.wants("ANYTHING"));
+        let wanting = context.wanting(["EXIT_CODE", "STDOUT"]);
+        assert!(wanting.wants("STDOUT") && !wanting.wants("STDERR"));
+        assert!(wanting.with_timeout(Duration::from_secs(1)).wants("EXIT_CODE"));
     }
 
     #[tokio::test]

@@ -3,7 +3,10 @@
 //! A [`Probe`] is one closed enum of kinds, one file per kind under `kind/`. A probe
 //! *observes*: it binds placeholders such as `[STATUS]` or `[FREE_PERCENT]` in an
 //! [`Observation`]; the [`engine`] evaluates a check's conditions against it, with
-//! timeouts, retries and a global concurrency bound.
+//! timeouts, retries, a global concurrency bound and a bound per database server. The
+//! engine tells each probe which placeholders the check's conditions read
+//! ([`Context::wants`]), so a probe pays only for the facts that are looked at (no `INFO`
+//! for a redis check of `[PING]`, no facts query for a postgres check of `[CONNECTED]`).
 //!
 //! Adding a kind is one file under `kind/`, one line in the `kinds!` list below.
 //!
@@ -38,8 +41,16 @@ pub(crate) trait Kind {
         Ok(())
     }
 
+    /// The server this probe opens a session on (`host:port`) when that server limits its
+    /// sessions (a database's `max_connections`): the engine bounds the checks in flight
+    /// against one server by [`engine::DEFAULT_PER_SERVER`] besides the global bound.
+    fn server(&self) -> Option<String> {
+        None
+    }
+
     /// Looks once. Never changes the system; never fails: what went wrong is recorded in
-    /// the observation.
+    /// the observation. Facts that cost extra work are gathered only when
+    /// [`Context::wants`] their placeholder.
     async fn observe(&self, ctx: &Context) -> Observation;
 }
 
@@ -82,10 +93,17 @@ macro_rules! kinds {
                 match self { $(Probe::$variant(p) => p.validate(),)+ }
             }
 
+            /// The server whose sessions the engine bounds per server, if the kind has one.
+            pub fn server(&self) -> Option<String> {
+                match self { $(Probe::$variant(p) => p.server(),)+ }
+            }
+
             /// Looks once. Never changes the system and never fails: what went wrong is in the
             /// observation.
             pub async fn observe(&self, ctx: &Context) -> Observation {
-                match self { $(Probe::$variant(p) => p.observe(ctx).await,)+ }
+                // Boxed: inline, this future would be as large as the largest kind's
+                // (12 KB), copied into every check's task however small its own kind.
+                match self { $(Probe::$variant(p) => Box::pin(p.observe(ctx)).await,)+ }
             }
 
             /// The placeholder table of this probe's kind.

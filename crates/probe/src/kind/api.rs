@@ -1,18 +1,15 @@
 //! What the JSON-over-HTTP API kinds (`prometheus`, `graphql`) share: requests sent
-//! through the `http` kind (so the run's shared clients, timeouts
-//! and byte cap apply), credentials that become secrets, and errors that never carry a
-//! password.
-//!
-//! Declared from `prometheus.rs` (with `#[path]`) so the kinds could share it without
-//! touching `kind/mod.rs`; it belongs there as `kind::api` when the module list is next
-//! edited.
+//! through the `http` kind (so the run's shared clients, timeouts and byte cap apply),
+//! URLs checked in a guide author's words, and errors that never carry a password (the
+//! credentials themselves are [`super::credentials`]'s).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use reqwest::Url;
-use triage_core::redact::Redactor;
 use triage_core::{Observation, Value};
+
+use super::credentials::{mask_url, scrub};
 
 use crate::kind::http::Http;
 use crate::{Context, Kind};
@@ -89,7 +86,7 @@ pub(crate) fn status_text(status: i64) -> String {
 
 /// Parses an `http(s)://` URL, saying what is wrong with it in a guide author's words.
 pub(crate) fn http_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| format!("url `{}`: {e}", masked_text(text)))?;
+    let url = Url::parse(text).map_err(|e| format!("url `{}`: {e}", mask_url(text)))?;
     match url.scheme() {
         "http" | "https" if url.host().is_some() => Ok(url),
         "http" | "https" => Err(format!("url `{}` has no host", masked(&url))),
@@ -99,81 +96,7 @@ pub(crate) fn http_url(text: &str) -> Result<Url, String> {
 
 /// The URL as it may be shown: any password replaced by the mask.
 pub(crate) fn masked(url: &Url) -> String {
-    let text = url.to_string();
-    match url.password() {
-        // The URL serializes its (percent-encoded) password once, between `:` and `@`.
-        Some(password) => {
-            text.replacen(&format!(":{password}@"), &format!(":{}@", triage_core::redact::MASK), 1)
-        }
-        None => text,
-    }
-}
-
-/// Text that failed to parse as a URL, with a `user:password@` part masked anyway: the
-/// text between the last `:` before the first `@` and that `@`.
-fn masked_text(text: &str) -> String {
-    let Some(at) = text.find('@') else { return text.to_owned() };
-    match text[..at].rfind(':') {
-        Some(colon) if !text[colon + 1..at].contains('/') && colon + 1 < at => {
-            format!("{}{}{}", &text[..=colon], triage_core::redact::MASK, &text[at..])
-        }
-        _ => text.to_owned(),
-    }
-}
-
-/// Records the URL's password (as written and percent-decoded) as secrets of `seen`.
-pub(crate) fn url_secrets(url: &Url, seen: &mut Observation) {
-    if let Some(password) = url.password() {
-        seen.secrets.push(password.to_owned());
-        if let Ok(decoded) = percent_decode(password)
-            && decoded != password
-        {
-            seen.secrets.push(decoded);
-        }
-    }
-}
-
-/// Decodes `%XX` escapes; `Err` when the result is not UTF-8.
-fn percent_decode(text: &str) -> Result<String, std::string::FromUtf8Error> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out)
-}
-
-/// Reads the bearer token from the variable `name` (when given), recording it as a secret.
-pub(crate) fn bearer_token(
-    name: Option<&str>,
-    seen: &mut Observation,
-) -> Result<Option<String>, String> {
-    let Some(name) = name else { return Ok(None) };
-    match std::env::var(name) {
-        Ok(token) if !token.trim().is_empty() => {
-            let token = token.trim().to_owned();
-            seen.secrets.push(token.clone());
-            Ok(Some(token))
-        }
-        Ok(_) => Err(format!("token_env {name}: the variable is empty")),
-        Err(std::env::VarError::NotPresent) => {
-            Err(format!("token_env {name}: the variable is not set"))
-        }
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(format!("token_env {name}: the value is not valid unicode"))
-        }
-    }
+    mask_url(url.as_str())
 }
 
 /// Checks header names and values without sending anything.
@@ -189,35 +112,9 @@ pub(crate) fn validate_headers<'h>(
     Ok(())
 }
 
-/// Records header values whose names look secret (`Authorization`, `X-Api-Key`).
-pub(crate) fn header_secrets<'h>(
-    headers: impl IntoIterator<Item = (&'h String, &'h String)>,
-    seen: &mut Observation,
-) {
-    for (name, value) in headers {
-        if triage_core::redact::is_secret_name(name) {
-            seen.secrets.push(value.clone());
-            // `Bearer xyz` also leaks as `xyz` alone.
-            if let Some((_, credential)) = value.split_once(' ') {
-                seen.secrets.push(credential.trim().to_owned());
-            }
-        }
-    }
-}
-
-/// `text` with every secret of `seen` and every built-in secret shape masked: what goes
-/// into [`Observation::error`] passes through here, since drivers echo URLs.
-pub(crate) fn scrub(text: &str, seen: &Observation) -> String {
-    let mut redactor = Redactor::default();
-    for secret in &seen.secrets {
-        redactor.add_secret(secret);
-    }
-    redactor.redact(text).into_owned()
-}
-
 /// Sets `seen.error`, scrubbed of secrets.
 pub(crate) fn fail(seen: &mut Observation, error: impl AsRef<str>) {
-    let error = scrub(error.as_ref(), seen);
+    let error = scrub(error.as_ref(), &seen.secrets);
     seen.error = Some(error);
 }
 
@@ -233,13 +130,13 @@ pub(crate) fn cause(e: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kind::credentials::url_secrets;
 
     #[test]
     fn passwords_never_reach_errors() {
         let url = http_url("http://admin:p%40ss%2Fw0rd@127.0.0.1:9/x").unwrap();
         let mut seen = Observation::default();
         url_secrets(&url, &mut seen);
-        assert_eq!(seen.secrets, ["p%40ss%2Fw0rd", "p@ss/w0rd"]);
         assert_eq!(masked(&url), "http://admin:[REDACTED]@127.0.0.1:9/x");
         // A driver message echoing the URL, or the decoded password, is scrubbed.
         fail(&mut seen, "error for url (http://admin:p%40ss%2Fw0rd@127.0.0.1:9/x): p@ss/w0rd bad");
@@ -252,14 +149,7 @@ mod tests {
     }
 
     #[test]
-    fn secret_headers_and_tokens() {
-        let headers = [("Authorization".to_owned(), "Bearer abcdefgh".to_owned())];
-        let mut seen = Observation::default();
-        header_secrets(headers.iter().map(|(k, v)| (k, v)), &mut seen);
-        assert!(seen.secrets.contains(&"abcdefgh".to_owned()));
-        let error = bearer_token(Some("TRIAGE_TEST_SURELY_UNSET_VAR"), &mut seen).unwrap_err();
-        assert_eq!(error, "token_env TRIAGE_TEST_SURELY_UNSET_VAR: the variable is not set");
-        assert_eq!(bearer_token(None, &mut seen), Ok(None));
+    fn headers_are_checked() {
         let bad = [("bad header".to_owned(), "x".to_owned())];
         assert!(
             validate_headers(bad.iter().map(|(k, v)| (k, v))).unwrap_err().contains("`bad header`")

@@ -61,7 +61,7 @@ use serde::Deserialize;
 use serde_json::{Value as Json, json};
 use triage_core::{Observation, Value};
 
-use super::prometheus::api;
+use super::{api, credentials};
 use crate::{Context, Kind};
 
 /// The query sent when a check gives none: the schema's types and their fields.
@@ -199,7 +199,7 @@ impl Kind for Graphql {
 
     async fn observe(&self, ctx: &Context) -> Observation {
         let mut seen = Observation::default();
-        api::header_secrets(&self.headers, &mut seen);
+        credentials::header_secrets(&self.headers, &mut seen);
         let url = match api::http_url(&self.url) {
             Ok(url) => url,
             Err(e) => {
@@ -207,7 +207,7 @@ impl Kind for Graphql {
                 return seen;
             }
         };
-        api::url_secrets(&url, &mut seen);
+        credentials::url_secrets(&url, &mut seen);
         if let Err(e) = self.exchange(ctx, &url, &mut seen).await {
             api::fail(&mut seen, e);
         }
@@ -223,7 +223,7 @@ impl Graphql {
         seen: &mut Observation,
     ) -> Result<(), String> {
         self.is_get()?;
-        let token = api::bearer_token(self.token_env.as_deref(), seen)?;
+        let token = credentials::bearer_token(self.token_env.as_deref(), seen)?;
         let request = self.request(url, token.as_deref());
         let answer = api::send(ctx, request, seen, &["RESPONSE_TIME", "STATUS"]).await?;
         if answer.truncated {

@@ -354,7 +354,7 @@ impl Clients {
             return Ok(client.clone());
         }
         let ca = match &key.ca_file {
-            Some(path) => Some(read_ca(path, ctx.max_bytes).await?),
+            Some(path) => Some(super::tls_config::reqwest_roots(path, ctx.max_bytes).await?),
             None => None,
         };
         let client = build(key, ca, ctx.timeout)?;
@@ -367,29 +367,13 @@ impl Clients {
     }
 }
 
-async fn read_ca(path: &std::path::Path, cap: usize) -> Result<Vec<reqwest::Certificate>, String> {
-    let shown = path.display();
-    let meta = tokio::fs::metadata(path).await.map_err(|e| format!("ca_file {shown}: {e}"))?;
-    if meta.len() > cap as u64 {
-        return Err(format!("ca_file {shown}: {} bytes is more than max_bytes {cap}", meta.len()));
-    }
-    let pem = tokio::fs::read(path).await.map_err(|e| format!("ca_file {shown}: {e}"))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| format!("ca_file {shown}: {}", cause(&e)))?;
-    if certs.is_empty() {
-        return Err(format!("ca_file {shown}: no PEM certificate in it"));
-    }
-    Ok(certs)
-}
-
 fn build(
     key: &ClientKey,
     ca: Option<Vec<reqwest::Certificate>>,
     timeout: Duration,
 ) -> Result<Client, String> {
-    // reqwest is built without a bundled crypto provider; ring is ours. Installing fails
-    // harmlessly when a provider is already in place (ours or the application's).
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // reqwest is built without a bundled crypto provider; ring is ours.
+    super::tls_config::install_provider();
     let redirects = if key.follow_redirects {
         redirect::Policy::custom(|attempt| {
             if attempt.previous().contains(attempt.url()) {

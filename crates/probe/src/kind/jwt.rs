@@ -60,7 +60,8 @@ use serde_json::Value as Json;
 use tokio::io::AsyncReadExt;
 use triage_core::{Observation, Value};
 
-use crate::kind::oidc::{self, http_url, shown_url};
+use crate::kind::credentials::mask_url as shown_url;
+use crate::kind::oidc::{self, http_url};
 use crate::{Context, Kind};
 
 /// Decodes a JSON Web Token and, given a key, verifies it.

@@ -567,7 +567,9 @@ mod tests {
             file.write_all(&line).unwrap();
         }
         drop(file);
-        let seen = observe(&Log { lines: Some(u64::MAX), ..log(&path, "ERROR") }).await;
+        // 64 MiB through an unoptimised build on a busy machine: more than the default 10s.
+        let ctx = Context { timeout: Duration::from_secs(120), ..Context::default() };
+        let seen = Log { lines: Some(u64::MAX), ..log(&path, "ERROR") }.observe(&ctx).await;
         assert_eq!(int(&seen, "MATCHES"), 0);
         assert!(int(&seen, "LINES") <= (WINDOW_CAP / 5) as i64);
         assert!(seen.notes.iter().any(|n| n.starts_with("scanned the last 67108864 bytes")));

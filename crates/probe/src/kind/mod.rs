@@ -1,6 +1,10 @@
-//! The probe kinds, one file each.
+//! The probe kinds, one file each, and what several of them share: [`api`] (JSON over
+//! HTTP), [`credentials`] (passwords, tokens, masking) and [`tls_config`] (trust and
+//! verifiers).
 
+pub(crate) mod api;
 pub(crate) mod command;
+pub(crate) mod credentials;
 pub(crate) mod disk;
 pub(crate) mod dns;
 pub(crate) mod env;
@@ -20,4 +24,5 @@ pub(crate) mod prometheus;
 pub(crate) mod redis;
 pub(crate) mod tcp;
 pub(crate) mod tls;
+pub(crate) mod tls_config;
 pub(crate) mod websocket;

@@ -23,7 +23,7 @@
 //! | placeholder | value |
 //! | --- | --- |
 //! | `[CONNECTED]` | `true` when the server accepted the session |
-//! | `[RESPONSE_TIME]` | connect plus the facts queries, in ms |
+//! | `[RESPONSE_TIME]` | connect plus the facts queries (those sent), in ms |
 //! | `[VERSION]` | `VERSION()`, e.g. `10.11.6-MariaDB-0+deb12u1` |
 //! | `[THREADS_CONNECTED]` | the `Threads_connected` status, this session included |
 //! | `[MAX_CONNECTIONS]` | `@@max_connections` |
@@ -34,6 +34,9 @@
 //!
 //! Integers bind as numbers, `DECIMAL`/`FLOAT`/`DOUBLE` as decimals, `JSON` as JSON,
 //! dates and times as text (`2024-05-01 12:00:00`), everything else as text.
+//!
+//! The facts queries are sent only for the facts a condition of the check reads, and a
+//! run bounds its sessions to one server (32 by default), as for `kind: postgres`.
 //!
 //! A check without `expect:` expects `[CONNECTED] == true`.
 //!
@@ -59,7 +62,7 @@ use mysql_async::{Conn, Opts, OptsBuilder, Row};
 use serde::Deserialize;
 use triage_core::{Observation, Value};
 
-use super::postgres::credentials::{self, Scrubber};
+use super::credentials::{self, Scrubber};
 use crate::{Context, Kind};
 
 /// Connects to MySQL/MariaDB, reads its connection facts, optionally runs one query.
@@ -110,6 +113,11 @@ impl Kind for Mysql {
 
     fn target(&self) -> String {
         format!("mysql {}", credentials::mask_url(&self.url))
+    }
+
+    fn server(&self) -> Option<String> {
+        let opts = self.opts(&Scrubber::default()).ok()?;
+        Some(format!("{}:{}", opts.ip_or_hostname(), opts.tcp_port()))
     }
 
     fn validate(&self) -> Result<(), String> {
@@ -175,7 +183,14 @@ impl Kind for Mysql {
         };
         seen.set("CONNECTED", true);
         let statement_timeout = self.statement_timeout.unwrap_or(ctx.timeout);
-        let session = Session { probe: self, max_bytes: ctx.max_bytes, started, statement_timeout };
+        let session = Session {
+            probe: self,
+            max_bytes: ctx.max_bytes,
+            started,
+            statement_timeout,
+            settings: ctx.wants_any(&["VERSION", "MAX_CONNECTIONS", "CONNECTIONS_PERCENT"]),
+            threads: ctx.wants_any(&["THREADS_CONNECTED", "CONNECTIONS_PERCENT"]),
+        };
         let limit = statement_timeout + Duration::from_secs(1);
         let finished = tokio::time::timeout(limit, session.look(&mut conn, &mut seen)).await;
         match finished {
@@ -201,20 +216,33 @@ struct Session<'a> {
     max_bytes: usize,
     started: Instant,
     statement_timeout: Duration,
+    /// Whether to read `VERSION()` and `@@max_connections` (a condition reads them).
+    settings: bool,
+    /// Whether to read `Threads_connected`.
+    threads: bool,
 }
 
 impl Session<'_> {
     async fn look(&self, conn: &mut Conn, seen: &mut Observation) -> Result<(), Failure> {
         let facts = |e| Failure("read facts", e);
-        let (version, max): (String, i64) = conn
-            .query_first("SELECT VERSION(), @@max_connections")
-            .await
-            .map_err(facts)?
-            .unwrap_or_default();
-        let threads: Option<(String, i64)> =
-            conn.query_first("SHOW GLOBAL STATUS LIKE 'Threads_connected'").await.map_err(facts)?;
+        // The query needs the version for its statement bound.
+        let (version, max): (String, i64) = if self.settings || self.probe.query.is_some() {
+            conn.query_first("SELECT VERSION(), @@max_connections")
+                .await
+                .map_err(facts)?
+                .unwrap_or_default()
+        } else {
+            Default::default()
+        };
+        let threads: Option<(String, i64)> = if self.threads {
+            conn.query_first("SHOW GLOBAL STATUS LIKE 'Threads_connected'").await.map_err(facts)?
+        } else {
+            None
+        };
         seen.set("RESPONSE_TIME", self.started.elapsed());
-        seen.set("VERSION", version.as_str()).set("MAX_CONNECTIONS", max);
+        if self.settings {
+            seen.set("VERSION", version.as_str()).set("MAX_CONNECTIONS", max);
+        }
         if let Some((_, threads)) = threads {
             seen.set("THREADS_CONNECTED", threads);
             if max > 0 {
@@ -416,6 +444,29 @@ mod tests {
         let Some(Value::Float(percent)) = seen.get("CONNECTIONS_PERCENT") else { panic!() };
         assert!((percent - threads as f64 * 100.0 / max as f64).abs() < 1e-9);
         assert!(matches!(seen.get("RESPONSE_TIME"), Some(Value::Duration(_))));
+    }
+
+    #[tokio::test]
+    async fn only_the_facts_a_condition_reads() {
+        let ctx = Context { timeout: Duration::from_secs(5), ..Context::default() };
+        let seen = probe(URL).observe(&ctx.wanting(["CONNECTED"])).await;
+        assert!(seen.error.is_none(), "{seen:?}");
+        assert_eq!(seen.get("CONNECTED"), Some(&true.into()));
+        assert!(seen.get("VERSION").is_none() && seen.get("THREADS_CONNECTED").is_none());
+        let seen = probe(URL).observe(&ctx.wanting(["THREADS_CONNECTED"])).await;
+        assert!(int(&seen, "THREADS_CONNECTED") >= 1, "{seen:?}");
+        assert!(seen.get("VERSION").is_none());
+        let seen = probe(URL).observe(&ctx.wanting(["CONNECTIONS_PERCENT"])).await;
+        assert!(seen.get("CONNECTIONS_PERCENT").is_some(), "{seen:?}");
+
+        // The query still runs read-only and bounded without the facts.
+        let ctx = ctx.wanting(["VALUE"]);
+        let seen = with_query("SELECT 7").observe(&ctx).await;
+        assert_eq!(seen.get("VALUE"), Some(&Value::Int(7)), "{seen:?}");
+        assert!(seen.get("VERSION").is_none());
+        let table = format!("triage_probe_ro_nofacts_{}", std::process::id());
+        let seen = with_query(&format!("CREATE TABLE {table} (x int)")).observe(&ctx).await;
+        assert!(seen.error.as_deref().unwrap().contains("READ ONLY"), "{seen:?}");
     }
 
     #[tokio::test]

@@ -61,9 +61,10 @@ use base64::Engine as _;
 use reqwest::{Client, RequestBuilder};
 use serde::Deserialize;
 use serde_json::Value as Json;
-use triage_core::redact::Redactor;
 use triage_core::{Observation, Value};
 
+use super::credentials::{mask_url as shown_url, scrub};
+use super::tls_config;
 use crate::kind::jwt::{Lookup, read_secret};
 use crate::{Context, Kind};
 
@@ -372,9 +373,8 @@ pub(crate) async fn client(
     ca_file: Option<&Path>,
     ctx: &Context,
 ) -> Result<Client, String> {
-    // reqwest is built without a bundled crypto provider; installing ours fails harmlessly
-    // when one is already in place.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // reqwest is built without a bundled crypto provider; ring is ours.
+    tls_config::install_provider();
     let mut builder = Client::builder()
         .user_agent(concat!("triage/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::limited(5))
@@ -382,18 +382,7 @@ pub(crate) async fn client(
         .connect_timeout(ctx.timeout)
         .tls_danger_accept_invalid_certs(!tls_verify);
     if let Some(path) = ca_file {
-        let shown = path.display();
-        let meta = tokio::fs::metadata(path).await.map_err(|e| format!("ca_file {shown}: {e}"))?;
-        if meta.len() > ctx.max_bytes as u64 {
-            return Err(format!("ca_file {shown}: larger than max_bytes {}", ctx.max_bytes));
-        }
-        let pem = tokio::fs::read(path).await.map_err(|e| format!("ca_file {shown}: {e}"))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("ca_file {shown}: {}", cause(&e)))?;
-        if certs.is_empty() {
-            return Err(format!("ca_file {shown}: no PEM certificate in it"));
-        }
-        for cert in certs {
+        for cert in tls_config::reqwest_roots(path, ctx.max_bytes).await? {
             builder = builder.add_root_certificate(cert);
         }
     }
@@ -433,21 +422,6 @@ pub(crate) async fn fetch(
         Ok(Err(e)) => Err(scrub(&format!("{what}: {}", cause(&e)), secrets)),
         Err(_) => Err(format!("{what}: timed out after {left:?}")),
     }
-}
-
-/// `text` with URL passwords, secret-looking pairs and every one of `secrets` masked:
-/// drivers and HTTP errors echo URLs, and an error must never carry a credential.
-pub(crate) fn scrub(text: &str, secrets: &[String]) -> String {
-    let mut redactor = Redactor::default();
-    for secret in secrets {
-        redactor.add_secret(secret);
-    }
-    redactor.redact(text).into_owned()
-}
-
-/// `url` for messages: the password of `user:password@` masked.
-pub(crate) fn shown_url(url: &str) -> String {
-    scrub(url, &[])
 }
 
 /// The innermost cause of a reqwest error, which says what actually failed.

@@ -29,7 +29,7 @@
 //! | placeholder | value |
 //! | --- | --- |
 //! | `[CONNECTED]` | `true` when the server accepted the session |
-//! | `[RESPONSE_TIME]` | connect plus the facts query, in ms |
+//! | `[RESPONSE_TIME]` | connect plus the facts query (when sent), in ms |
 //! | `[VERSION]` | `server_version`, e.g. `15.4 (Debian 15.4-1)` |
 //! | `[CONNECTIONS]` | client sessions open now (`pg_stat_activity`), this one included |
 //! | `[MAX_CONNECTIONS]` | the server's `max_connections` |
@@ -46,6 +46,14 @@
 //! Column types bind as they are: integers as numbers, `numeric`/`float` as decimals,
 //! `bool`, text, `json`/`jsonb` as JSON, timestamps as RFC 3339 text, `interval` as a
 //! duration. Cast other types to `text` in the query (`SELECT inet_client_addr()::text`).
+//!
+//! The facts query is sent only when a condition of the check reads one of the facts
+//! (`[VERSION]` to `[SSL]`): a check of `[CONNECTED]` alone costs what `pg_isready` plus
+//! authentication does.
+//!
+//! A run bounds its sessions to one server (32 by default, besides the global bound on
+//! checks in flight), so a guide with many checks of one database never fills its
+//! `max_connections`.
 //!
 //! A check without `expect:` expects `[CONNECTED] == true`.
 //!
@@ -67,7 +75,7 @@
 use std::error::Error as StdError;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, pin_mut};
@@ -78,8 +86,22 @@ use tokio_postgres::{Client, Config, SimpleQueryMessage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 use triage_core::{Observation, Value};
 
-use self::credentials::Scrubber;
+use super::credentials::{self, Scrubber};
+use super::tls_config;
 use crate::{Context, Kind};
+
+/// The placeholders the facts query binds; it is sent only when a condition reads one.
+const FACTS: &[&str] = &[
+    "VERSION",
+    "CONNECTIONS",
+    "MAX_CONNECTIONS",
+    "CONNECTIONS_PERCENT",
+    "LONG_RUNNING",
+    "IDLE_IN_TRANSACTION",
+    "IN_RECOVERY",
+    "REPLICATION_LAG",
+    "SSL",
+];
 
 /// How long a query runs before `[LONG_RUNNING]` counts it, when the check does not say.
 const DEFAULT_LONG_RUNNING: Duration = Duration::from_secs(60);
@@ -205,6 +227,10 @@ impl Kind for Postgres {
         format!("postgres {}", credentials::mask_url(&self.url))
     }
 
+    fn server(&self) -> Option<String> {
+        self.target_config(&Scrubber::default()).ok().map(|target| target.address)
+    }
+
     fn validate(&self) -> Result<(), String> {
         credentials::validate_sources(self.password_env.as_deref(), self.password_file.as_deref())?;
         let scrub = Scrubber::for_url(&self.url);
@@ -271,6 +297,7 @@ impl Kind for Postgres {
             started,
             address: &target.address,
             scrub: &scrub,
+            facts: ctx.wants_any(FACTS),
         };
         match tokio::time::timeout(limit, session.run(config, tls, &mut seen)).await {
             Ok(()) => {}
@@ -293,6 +320,8 @@ struct Session<'a> {
     started: Instant,
     address: &'a str,
     scrub: &'a Scrubber,
+    /// Whether to send the facts query (a condition reads one of [`FACTS`]).
+    facts: bool,
 }
 
 impl Session<'_> {
@@ -320,24 +349,35 @@ impl Session<'_> {
 
     /// Reads the facts and runs the query, recording any failure in `seen`.
     async fn look(&self, client: &Client, seen: &mut Observation) {
-        let long_running = self.probe.long_running.unwrap_or(DEFAULT_LONG_RUNNING);
-        let facts_sql = facts_query(long_running, self.probe.query.is_some());
-        let messages = match client.simple_query(&facts_sql).await {
-            Ok(messages) => messages,
-            Err(e) => {
-                seen.error =
-                    Some(format!("read facts on {}: {}", self.address, self.scrub.describe(&e)));
-                return;
+        let query = self.probe.query.as_deref();
+        if self.facts {
+            let long_running = self.probe.long_running.unwrap_or(DEFAULT_LONG_RUNNING);
+            let facts_sql = facts_query(long_running, query.is_some());
+            let messages = match client.simple_query(&facts_sql).await {
+                Ok(messages) => messages,
+                Err(e) => {
+                    seen.error = Some(format!(
+                        "read facts on {}: {}",
+                        self.address,
+                        self.scrub.describe(&e)
+                    ));
+                    return;
+                }
+            };
+            if let Some(row) = messages.iter().find_map(|m| match m {
+                SimpleQueryMessage::Row(row) => Some(row),
+                _ => None,
+            }) {
+                bind_facts(seen, |i| row.get(i));
             }
-        };
-        seen.set("RESPONSE_TIME", self.started.elapsed());
-        if let Some(row) = messages.iter().find_map(|m| match m {
-            SimpleQueryMessage::Row(row) => Some(row),
-            _ => None,
-        }) {
-            bind_facts(seen, |i| row.get(i));
+        } else if query.is_some()
+            && let Err(e) = client.batch_execute("BEGIN READ ONLY").await
+        {
+            seen.error = Some(format!("query on {}: {}", self.address, self.scrub.describe(&e)));
+            return;
         }
-        let Some(query) = &self.probe.query else { return };
+        seen.set("RESPONSE_TIME", self.started.elapsed());
+        let Some(query) = query else { return };
         if let Err(e) = self.run_query(client, query, seen).await {
             seen.error = Some(format!("query on {}: {}", self.address, self.scrub.describe(&e)));
         }
@@ -728,314 +768,18 @@ fn tls_config(
     match mode {
         SslMode::Disable | SslMode::Allow | SslMode::Prefer | SslMode::Require => {
             static UNVERIFIED: OnceLock<ClientConfig> = OnceLock::new();
-            Ok(MakeRustlsConnect::new(UNVERIFIED.get_or_init(tls::unverified).clone()))
+            Ok(MakeRustlsConnect::new(UNVERIFIED.get_or_init(tls_config::accept_any).clone()))
         }
         SslMode::VerifyCa | SslMode::VerifyFull => {
             let roots = match ca_file {
-                Some(path) => Arc::new(tls::roots_from_file(path, max_bytes)?),
-                None => tls::system_roots(),
+                Some(path) => {
+                    let pem = tls_config::read_capped(path, max_bytes, "ca_file")?;
+                    tls_config::ca_roots(path, &pem)?
+                }
+                None => tls_config::system_roots()?,
             };
-            tls::verified(roots, mode == SslMode::VerifyFull).map(MakeRustlsConnect::new)
+            tls_config::verified(roots, mode == SslMode::VerifyFull).map(MakeRustlsConnect::new)
         }
-    }
-}
-
-/// rustls client configurations with libpq's notions of checking; another kind that needs
-/// "encrypt but do not check" or "check the chain, not the name" can reuse these.
-pub(crate) mod tls {
-    use std::path::Path;
-    use std::sync::{Arc, OnceLock};
-
-    use rustls::client::WebPkiServerVerifier;
-    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-    use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-    use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore};
-
-    fn provider() -> Arc<CryptoProvider> {
-        static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
-        PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())).clone()
-    }
-
-    fn builder() -> rustls::ConfigBuilder<ClientConfig, rustls::WantsVerifier> {
-        ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default protocol versions")
-    }
-
-    /// Encrypts without checking the certificate (libpq `sslmode=require`); handshake
-    /// signatures are still verified, so the session is bound to the presented key.
-    pub(crate) fn unverified() -> ClientConfig {
-        let algorithms = provider().signature_verification_algorithms;
-        builder()
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Unverified(algorithms)))
-            .with_no_client_auth()
-    }
-
-    /// Checks the chain against `roots`, and the host name when `check_name`.
-    pub(crate) fn verified(
-        roots: Arc<RootCertStore>,
-        check_name: bool,
-    ) -> Result<ClientConfig, String> {
-        let inner = WebPkiServerVerifier::builder_with_provider(roots, provider())
-            .build()
-            .map_err(|e| format!("build certificate verifier: {e}"))?;
-        let config = if check_name {
-            builder().with_webpki_verifier(inner).with_no_client_auth()
-        } else {
-            builder()
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(ChainOnly(inner)))
-                .with_no_client_auth()
-        };
-        Ok(config)
-    }
-
-    /// Root certificates from a PEM file, read up to `max_bytes`.
-    pub(crate) fn roots_from_file(path: &Path, max_bytes: usize) -> Result<RootCertStore, String> {
-        let pem = read_capped(path, max_bytes)?;
-        let mut roots = RootCertStore::empty();
-        for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert =
-                cert.map_err(|e| format!("read certificates from {}: {e}", path.display()))?;
-            roots.add(cert).map_err(|e| format!("add root from {}: {e}", path.display()))?;
-        }
-        if roots.is_empty() {
-            return Err(format!("no certificates in {}", path.display()));
-        }
-        Ok(roots)
-    }
-
-    /// The platform's trusted roots, loaded once per process.
-    pub(crate) fn system_roots() -> Arc<RootCertStore> {
-        static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
-        ROOTS
-            .get_or_init(|| {
-                let mut roots = RootCertStore::empty();
-                // Unreadable system certificates leave the store short, which shows up as
-                // an "unknown issuer" result rather than a refusal to look.
-                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-                Arc::new(roots)
-            })
-            .clone()
-    }
-
-    /// Up to `max_bytes` of a file.
-    pub(crate) fn read_capped(path: &Path, max_bytes: usize) -> Result<Vec<u8>, String> {
-        use std::io::Read;
-        let file =
-            std::fs::File::open(path).map_err(|e| format!("open {}: {e}", path.display()))?;
-        let mut bytes = Vec::new();
-        file.take(max_bytes as u64)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("read {}: {e}", path.display()))?;
-        Ok(bytes)
-    }
-
-    #[derive(Debug)]
-    struct Unverified(WebPkiSupportedAlgorithms);
-
-    impl ServerCertVerifier for Unverified {
-        fn verify_server_cert(
-            &self,
-            _: &CertificateDer<'_>,
-            _: &[CertificateDer<'_>],
-            _: &ServerName<'_>,
-            _: &[u8],
-            _: UnixTime,
-        ) -> Result<ServerCertVerified, rustls::Error> {
-            Ok(ServerCertVerified::assertion())
-        }
-
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-        }
-
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-        }
-
-        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-            self.0.supported_schemes()
-        }
-    }
-
-    /// Accepts a certificate whose chain verifies even when it names another host.
-    #[derive(Debug)]
-    struct ChainOnly(Arc<WebPkiServerVerifier>);
-
-    impl ServerCertVerifier for ChainOnly {
-        fn verify_server_cert(
-            &self,
-            end_entity: &CertificateDer<'_>,
-            intermediates: &[CertificateDer<'_>],
-            server_name: &ServerName<'_>,
-            ocsp: &[u8],
-            now: UnixTime,
-        ) -> Result<ServerCertVerified, rustls::Error> {
-            match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
-                Err(rustls::Error::InvalidCertificate(
-                    CertificateError::NotValidForName
-                    | CertificateError::NotValidForNameContext { .. },
-                )) => Ok(ServerCertVerified::assertion()),
-                other => other,
-            }
-        }
-
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            self.0.verify_tls12_signature(message, cert, dss)
-        }
-
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            self.0.verify_tls13_signature(message, cert, dss)
-        }
-
-        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-            self.0.supported_verify_schemes()
-        }
-    }
-}
-
-/// Passwords of the service probes (postgres, mysql, redis): where they come from and
-/// how they are kept out of every message.
-pub(crate) mod credentials {
-    use std::path::Path;
-
-    use triage_core::redact::Redactor;
-
-    /// Refuses a probe that names two password sources.
-    pub(crate) fn validate_sources(env: Option<&str>, file: Option<&Path>) -> Result<(), String> {
-        match (env, file) {
-            (Some(_), Some(_)) => Err("set password_env or password_file, not both".into()),
-            (Some(""), None) => Err("password_env is empty".into()),
-            _ => Ok(()),
-        }
-    }
-
-    /// The password from `password_env` or `password_file`, if either is set.
-    pub(crate) fn password(
-        env: Option<&str>,
-        file: Option<&Path>,
-        max_bytes: usize,
-    ) -> Result<Option<String>, String> {
-        if let Some(name) = env {
-            return match std::env::var(name) {
-                Ok(value) => Ok(Some(value)),
-                Err(std::env::VarError::NotPresent) => {
-                    Err(format!("password_env: variable {name} is not set"))
-                }
-                Err(std::env::VarError::NotUnicode(_)) => {
-                    Err(format!("password_env: variable {name} is not valid UTF-8"))
-                }
-            };
-        }
-        if let Some(path) = file {
-            let bytes = super::tls::read_capped(path, max_bytes)
-                .map_err(|e| format!("password_file: {e}"))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| format!("password_file: {} is not UTF-8", path.display()))?;
-            return Ok(Some(text.trim_end_matches(['\r', '\n']).to_owned()));
-        }
-        Ok(None)
-    }
-
-    /// A connection URL fit to print: its password masked.
-    pub(crate) fn mask_url(url: &str) -> String {
-        Redactor::default().redact(url).into_owned()
-    }
-
-    /// Masks a probe's passwords in driver messages, which may echo the connection URL
-    /// or, on authentication failures, the password itself.
-    #[derive(Debug, Default)]
-    pub(crate) struct Scrubber {
-        /// Every password this probe knows, as written; the redactor ignores short ones,
-        /// this list does not.
-        passwords: Vec<String>,
-        redactor: Redactor,
-    }
-
-    impl Scrubber {
-        /// A scrubber that already knows the password written in `url`, if any, even when
-        /// the URL is too broken for the driver to parse.
-        pub(crate) fn for_url(url: &str) -> Scrubber {
-            let mut scrub = Scrubber::default();
-            if let Some((_, rest)) = url.split_once("://") {
-                let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-                if let Some((userinfo, _)) = authority.rsplit_once('@')
-                    && let Some((_, password)) = userinfo.split_once(':')
-                {
-                    scrub.add(password);
-                    if let Ok(decoded) = percent_decode(password) {
-                        scrub.add(&decoded);
-                    }
-                }
-            }
-            scrub
-        }
-
-        /// Masks `password` from now on.
-        pub(crate) fn add(&mut self, password: &str) {
-            if !password.is_empty() && !self.passwords.iter().any(|p| p == password) {
-                self.passwords.push(password.to_owned());
-                self.passwords.sort_by_key(|p| std::cmp::Reverse(p.len()));
-                self.redactor.add_secret(password);
-            }
-        }
-
-        /// `text` with every known password and every credential-looking shape masked.
-        pub(crate) fn scrub(&self, text: &str) -> String {
-            let mut text = self.redactor.redact(text).into_owned();
-            for password in &self.passwords {
-                // Short passwords are masked only where they sit in a URL's userinfo, so a
-                // one-letter password does not garble the message.
-                if password.len() < triage_core::redact::MIN_LITERAL_LEN {
-                    text = text.replace(
-                        &format!(":{password}@"),
-                        &format!(":{}@", triage_core::redact::MASK),
-                    );
-                }
-            }
-            text
-        }
-    }
-
-    fn percent_decode(text: &str) -> Result<String, ()> {
-        let bytes = text.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                let hex = text.get(i + 1..i + 3).ok_or(())?;
-                out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).map_err(|_| ())
     }
 }
 
@@ -1070,6 +814,12 @@ mod tests {
         client
     }
 
+    /// The server's `max_connections`, asked on a side connection.
+    async fn max_connections() -> i64 {
+        let side = side(URL).await;
+        side.query_one("SELECT current_setting('max_connections')::int8", &[]).await.unwrap().get(0)
+    }
+
     fn int(seen: &Observation, name: &str) -> i64 {
         match seen.get(name) {
             Some(Value::Int(n)) => *n,
@@ -1082,12 +832,7 @@ mod tests {
         let seen = observe(&probe(URL)).await;
         assert!(seen.error.is_none(), "{seen:?}");
         assert_eq!(seen.get("CONNECTED"), Some(&true.into()));
-        let max: i64 = side(URL)
-            .await
-            .query_one("SELECT current_setting('max_connections')::int8", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let max = max_connections().await;
         assert_eq!(int(&seen, "MAX_CONNECTIONS"), max);
         let connections = int(&seen, "CONNECTIONS");
         assert!(connections >= 1, "this session counts");
@@ -1126,6 +871,68 @@ mod tests {
                 "id": "6ecd8c99-4036-403d-bf84-cf8400f67836", "o": 1259,
             })
         );
+    }
+
+    #[tokio::test]
+    async fn only_the_facts_a_condition_reads() {
+        let ctx = Context { timeout: Duration::from_secs(5), ..Context::default() };
+        let seen = probe(URL).observe(&ctx.wanting(["CONNECTED"])).await;
+        assert!(seen.error.is_none(), "{seen:?}");
+        assert_eq!(seen.get("CONNECTED"), Some(&true.into()));
+        assert!(seen.get("RESPONSE_TIME").is_some());
+        assert!(seen.get("VERSION").is_none() && seen.get("CONNECTIONS").is_none(), "{seen:?}");
+        let seen = probe(URL).observe(&ctx.wanting(["CONNECTIONS_PERCENT"])).await;
+        assert!(seen.get("CONNECTIONS_PERCENT").is_some(), "{seen:?}");
+
+        // Without the facts query the statement still runs read-only.
+        let ctx = ctx.wanting(["VALUE"]);
+        let seen = with_query("SELECT 7").observe(&ctx).await;
+        assert_eq!(seen.get("VALUE"), Some(&Value::Int(7)), "{seen:?}");
+        assert!(seen.get("VERSION").is_none());
+        let table = format!("triage_probe_ro_nofacts_{}", std::process::id());
+        let seen = with_query(&format!("CREATE TABLE {table} (x int)")).observe(&ctx).await;
+        let error = seen.error.as_deref().unwrap();
+        assert!(error.contains("read-only transaction"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn many_checks_never_fill_the_server() {
+        use std::sync::Arc;
+
+        use triage_condition::Condition;
+        use triage_core::{Severity, Status};
+
+        use crate::engine::{Check, DEFAULT_CONCURRENCY, DEFAULT_PER_SERVER, Engine};
+
+        // More checks in flight than the server has sessions (max_connections is 100
+        // here): the per-server bound queues them instead of failing them.
+        let max = max_connections().await;
+        assert!(DEFAULT_PER_SERVER < max as usize && (max as usize) < DEFAULT_CONCURRENCY);
+        let check = Check {
+            probe: crate::Probe::Postgres(probe(URL)),
+            conditions: vec![
+                Condition::parse("[CONNECTED] == true").unwrap(),
+                Condition::parse("[CONNECTIONS] > 0").unwrap(),
+            ],
+            timeout: Duration::from_secs(20),
+            retries: 0,
+            severity: Severity::Fail,
+        };
+        let checks: Arc<[Check]> = vec![check; 2 * max as usize].into();
+        let mut failed = Vec::new();
+        let mut peak = 0;
+        Engine::new(Context::default())
+            .run(checks, |_, outcome| {
+                if let Some(Value::Int(n)) = outcome.observation.get("CONNECTIONS") {
+                    peak = peak.max(*n);
+                }
+                if outcome.status != Status::Pass {
+                    failed.push(outcome.observation);
+                }
+            })
+            .await;
+        assert!(failed.is_empty(), "{} failed, e.g. {:?}", failed.len(), failed.first());
+        assert!(peak < max, "peak {peak} of {max}");
     }
 
     #[tokio::test]

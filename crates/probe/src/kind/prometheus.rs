@@ -68,9 +68,6 @@
 //!   - "[TARGETS_DOWN] == 0"
 //! ```
 
-#[path = "api.rs"]
-pub(crate) mod api;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -80,6 +77,7 @@ use serde::Deserialize;
 use serde_json::{Value as Json, json};
 use triage_core::{Observation, Value};
 
+use super::{api, credentials};
 use crate::{Context, Kind};
 
 /// Asks a Prometheus server's HTTP API a query, about an alert and about targets.
@@ -249,7 +247,7 @@ impl Kind for Prometheus {
 
     async fn observe(&self, ctx: &Context) -> Observation {
         let mut seen = Observation::default();
-        api::header_secrets(&self.headers, &mut seen);
+        credentials::header_secrets(&self.headers, &mut seen);
         let base = match api::http_url(&self.url) {
             Ok(url) => url,
             Err(e) => {
@@ -257,8 +255,8 @@ impl Kind for Prometheus {
                 return seen;
             }
         };
-        api::url_secrets(&base, &mut seen);
-        let token = match api::bearer_token(self.token_env.as_deref(), &mut seen) {
+        credentials::url_secrets(&base, &mut seen);
+        let token = match credentials::bearer_token(self.token_env.as_deref(), &mut seen) {
             Ok(token) => token,
             Err(e) => {
                 api::fail(&mut seen, e);

@@ -16,7 +16,7 @@
 //! | `scan_count` | `SCAN COUNT` hint: keys per round trip | `1000` |
 //! | `ca_file` | PEM root certificates for `rediss://` (instead of the system roots) | system roots |
 //! | `tls_verify` | check the server's certificate for `rediss://` | `true` |
-//! | `info` | read `INFO` (about a third of a check's cost; `false` when no condition needs it) | `true` |
+//! | `info` | `true`: always read `INFO`; `false`: never | read when a condition uses `[INFO]` |
 //! | `connect_timeout` | bound on connecting, TLS and `AUTH` | the run's probe timeout |
 //!
 //! | placeholder | value |
@@ -29,6 +29,9 @@
 //! | `[KEYS]` | with `pattern`: keys matching it |
 //! | `[KEYS_WITHOUT_TTL]` | with `pattern`: matching keys that never expire |
 //! | `[OLDEST_KEY_AGE]` | with `pattern`: longest `OBJECT IDLETIME` among matching keys (time since last written or read), unbound under an LFU eviction policy |
+//!
+//! `INFO` (more than half of a plain check's cost) is sent only when a condition of the check
+//! reads `[INFO]`, unless `info` says otherwise.
 //!
 //! A check without `expect:` expects `[PING] == PONG`.
 //!
@@ -53,8 +56,8 @@ use redis::{AsyncConnectionConfig, Client, ConnectionInfo, IntoConnectionInfo, T
 use serde::Deserialize;
 use triage_core::{Observation, Value};
 
-use super::postgres::credentials::{self, Scrubber};
-use super::postgres::tls::read_capped;
+use super::credentials::{self, Scrubber};
+use super::tls_config;
 use crate::{Context, Kind};
 
 /// Keys examined for a pattern when the check does not say.
@@ -93,9 +96,10 @@ pub struct Redis {
     /// Bound on connecting, TLS and `AUTH`. Default: the run's probe timeout.
     #[serde(default, with = "triage_core::duration::option")]
     pub connect_timeout: Option<Duration>,
-    /// Read `INFO` and bind `[INFO]`. Default: `true`.
-    #[serde(default = "yes")]
-    pub info: bool,
+    /// Read `INFO` and bind `[INFO]`: `true` always, `false` never. Default: when a
+    /// condition of the check reads `[INFO]`.
+    #[serde(default)]
+    pub info: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -231,7 +235,8 @@ impl Kind for Redis {
             }
         };
         seen.set("CONNECTED", true);
-        let look = Look { probe: self, max_bytes: ctx.max_bytes };
+        let info = self.info.unwrap_or_else(|| ctx.wants("INFO"));
+        let look = Look { probe: self, max_bytes: ctx.max_bytes, info };
         let looking = look.run(&mut conn, &mut seen);
         match tokio::time::timeout(ctx.timeout, looking).await {
             Ok(Ok(())) => {}
@@ -255,12 +260,11 @@ impl Kind for Redis {
 
 impl Redis {
     fn client(&self, info: ConnectionInfo, max_bytes: usize) -> Result<Client, String> {
-        // The driver builds its rustls configuration from the process-wide provider;
-        // installing ours fails harmlessly when one is already in place.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // The driver builds its rustls configuration from the process-wide provider.
+        tls_config::install_provider();
         match &self.ca_file {
             Some(path) if matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. }) => {
-                let pem = read_capped(path, max_bytes).map_err(|e| format!("ca_file: {e}"))?;
+                let pem = tls_config::read_capped(path, max_bytes, "ca_file")?;
                 let certs = TlsCertificates { client_tls: None, root_cert: Some(pem) };
                 Client::build_with_tls(info, certs)
                     .map_err(|e| format!("ca_file {}: {}", path.display(), describe_error(&e)))
@@ -277,6 +281,8 @@ type Failure = (&'static str, redis::RedisError);
 struct Look<'a> {
     probe: &'a Redis,
     max_bytes: usize,
+    /// Whether to send `INFO`.
+    info: bool,
 }
 
 impl Look<'_> {
@@ -285,26 +291,25 @@ impl Look<'_> {
         conn: &mut MultiplexedConnection,
         seen: &mut Observation,
     ) -> Result<(), Failure> {
-        // PING and INFO leave in one write; PING's reply comes first, so its round trip
-        // is still the latency, and the check costs one round trip less.
-        let mut info_conn = conn.clone();
         let pinged = Instant::now();
-        let ping = async {
-            let pong = redis::cmd("PING").query_async::<String>(&mut *conn).await;
-            (pong, pinged.elapsed())
-        };
-        let info_cmd = redis::cmd("INFO");
-        let info = async {
-            if self.probe.info {
-                info_cmd.query_async::<String>(&mut info_conn).await.map(Some)
-            } else {
-                Ok(None)
-            }
-        };
-        let ((pong, latency), info) = tokio::join!(ping, info);
-        let pong = pong.map_err(|e| ("ping", e))?;
-        seen.set("LATENCY", latency).set("PING", pong);
-        if let Some(info) = info.map_err(|e| ("info", e))? {
+        let ping = redis::cmd("PING");
+        if !self.info {
+            let pong = ping.query_async::<String>(&mut *conn).await.map_err(|e| ("ping", e))?;
+            seen.set("LATENCY", pinged.elapsed()).set("PING", pong);
+        } else {
+            // PING and INFO leave in one write; PING's reply comes first, so its round trip
+            // is still the latency, and the check costs one round trip less.
+            let mut info_conn = conn.clone();
+            let ping = async {
+                let pong = ping.query_async::<String>(&mut *conn).await;
+                (pong, pinged.elapsed())
+            };
+            let info = redis::cmd("INFO");
+            let info = info.query_async::<String>(&mut info_conn);
+            let ((pong, latency), info) = tokio::join!(ping, info);
+            let pong = pong.map_err(|e| ("ping", e))?;
+            seen.set("LATENCY", latency).set("PING", pong);
+            let info = info.map_err(|e| ("info", e))?;
             seen.set("INFO", Value::Json(parse_info(truncate(&info, self.max_bytes))));
         }
 
@@ -647,10 +652,27 @@ mod tests {
     #[tokio::test]
     async fn info_can_be_skipped() {
         let (address, log) = scripted(Idle::Tracked).await;
-        let seen = observe(&Redis { info: false, ..probe(&format!("redis://{address}")) }).await;
+        let seen =
+            observe(&Redis { info: Some(false), ..probe(&format!("redis://{address}")) }).await;
         assert_eq!(seen.get("PING"), Some(&"PONG".into()), "{seen:?}");
         assert!(seen.get("INFO").is_none());
         assert_eq!(log.lock().unwrap().clone(), ["PING"]);
+    }
+
+    #[tokio::test]
+    async fn info_only_when_a_condition_reads_it() {
+        let (address, log) = scripted(Idle::Tracked).await;
+        let p = probe(&format!("redis://{address}"));
+        let ctx = Context { timeout: Duration::from_secs(5), ..Context::default() };
+        let seen = p.observe(&ctx.wanting(["PING"])).await;
+        assert_eq!(seen.get("PING"), Some(&"PONG".into()), "{seen:?}");
+        assert!(seen.get("INFO").is_none());
+        let seen = p.observe(&ctx.wanting(["INFO"])).await;
+        let Some(Value::Json(info)) = seen.get("INFO") else { panic!("{seen:?}") };
+        assert_eq!(info["role"], "master");
+        let forced = Redis { info: Some(true), ..p.clone() };
+        assert!(forced.observe(&ctx.wanting(["PING"])).await.get("INFO").is_some());
+        assert_eq!(log.lock().unwrap().clone(), ["PING", "PING", "INFO", "PING", "INFO"]);
     }
 
     #[tokio::test]

@@ -57,8 +57,6 @@
 //!   - "[CERTIFICATE_EXPIRATION] > 168h"
 //! ```
 
-mod trust;
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -73,7 +71,7 @@ use tokio::net::TcpStream;
 use triage_core::{Observation, Value};
 use x509_parser::extensions::GeneralName;
 
-pub(crate) use trust::{AcceptAnyCertificate, ca_roots, provider, system_roots};
+use super::tls_config::{self, ca_roots, lower, provider, read_capped, system_roots};
 
 use crate::{Context, Kind};
 
@@ -182,16 +180,7 @@ impl Tls {
             Ok(roots) => roots,
             Err(e) => return Observation::failed(e),
         };
-        let provider = provider();
-        let config = match rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-        {
-            Ok(builder) => builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider.clone())))
-                .with_no_client_auth(),
-            Err(e) => return Observation::failed(format!("tls client setup: {e}")),
-        };
+        let config = tls_config::accept_any();
         let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
 
         let mut seen = Observation::default();
@@ -285,33 +274,12 @@ impl Tls {
     /// The trust anchors: `ca_file` when given, else the system's roots.
     async fn roots(&self, cap: usize) -> Result<Arc<RootCertStore>, String> {
         match &self.ca_file {
-            Some(path) => {
-                let path = path.clone();
-                let read = tokio::task::spawn_blocking(move || {
-                    read_capped(&path, cap, "ca_file").and_then(|pem| ca_roots(&path, &pem))
-                });
-                read.await.map_err(|e| format!("read ca_file: {e}"))?
-            }
+            Some(path) => tls_config::ca_file_roots(path, cap).await,
             None => tokio::task::spawn_blocking(system_roots)
                 .await
                 .map_err(|e| format!("load system roots: {e}"))?,
         }
     }
-}
-
-/// Reads a small file whole, refusing one larger than `cap`; `field` names it in errors.
-fn read_capped(path: &Path, cap: usize, field: &str) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let shown = path.display();
-    let file = std::fs::File::open(path).map_err(|e| format!("{field} {shown}: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(cap as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{field} {shown}: {e}"))?;
-    if bytes.len() > cap {
-        return Err(format!("{field} {shown}: larger than max_bytes {cap}"));
-    }
-    Ok(bytes)
 }
 
 /// The certificates of a PEM file (in order), or of a DER file holding one.
@@ -486,15 +454,6 @@ fn split_host(address: &str) -> Result<&str, String> {
             Ok(host.trim_start_matches('[').trim_end_matches(']'))
         }
         _ => Err(format!("address `{address}` is not host:port")),
-    }
-}
-
-/// rustls says `invalid peer certificate: Expired...`; our messages are lowercase facts.
-fn lower(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

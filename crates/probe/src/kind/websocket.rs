@@ -64,8 +64,7 @@ use base64::Engine as _;
 use futures::{SinkExt, StreamExt};
 use regex::Regex;
 use reqwest::Url;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use serde::Deserialize;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -75,7 +74,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use triage_core::Observation;
 
-use super::prometheus::api;
+use super::{api, credentials};
 use crate::{Context, Kind};
 
 /// How long the closing handshake may take once the probe has what it came for.
@@ -134,10 +133,8 @@ struct Endpoint {
 
 impl Websocket {
     fn endpoint(&self) -> Result<Endpoint, String> {
-        let mut url = Url::parse(&self.url).map_err(|e| {
-            let shown = triage_core::redact::Redactor::default().redact(&self.url).into_owned();
-            format!("url `{shown}`: {e}")
-        })?;
+        let mut url = Url::parse(&self.url)
+            .map_err(|e| format!("url `{}`: {e}", credentials::mask_url(&self.url)))?;
         let secure = match url.scheme() {
             "ws" => false,
             "wss" => true,
@@ -247,9 +244,9 @@ impl Kind for Websocket {
 
     async fn observe(&self, ctx: &Context) -> Observation {
         let mut seen = Observation::default();
-        api::header_secrets(&self.headers, &mut seen);
+        credentials::header_secrets(&self.headers, &mut seen);
         if let Ok(url) = Url::parse(&self.url) {
-            api::url_secrets(&url, &mut seen);
+            credentials::url_secrets(&url, &mut seen);
         }
         if let Err(e) = self.connect(ctx, &mut seen).await {
             if seen.get("CONNECTED").is_none() {
@@ -266,7 +263,7 @@ impl Websocket {
     async fn connect(&self, ctx: &Context, seen: &mut Observation) -> Result<(), String> {
         let endpoint = self.endpoint()?;
         let reply = self.reply()?;
-        let token = api::bearer_token(self.token_env.as_deref(), seen)?;
+        let token = credentials::bearer_token(self.token_env.as_deref(), seen)?;
         let request = self.request(&endpoint, token.as_deref())?;
         let started = Instant::now();
         let address = format!("{}:{}", endpoint.host, endpoint.port);
@@ -425,93 +422,33 @@ impl Session<'_> {
     }
 }
 
-/// Client TLS settings: the system roots plus `ca_file`, or no verification at all.
+/// The TLS settings of `wss://`: the system's roots and `ca_file`, or with `tls_verify:
+/// false` any certificate (the handshake's signatures still checked, so the connection is
+/// TLS with an unknown peer rather than no TLS).
 async fn tls_config(
     verify: bool,
     ca_file: Option<&std::path::Path>,
     ctx: &Context,
 ) -> Result<rustls::ClientConfig, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("tls settings: {e}"))?;
+    use crate::kind::tls_config as trust;
     if !verify {
-        return Ok(builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
-            .with_no_client_auth());
+        return Ok(trust::accept_any());
     }
-    let mut roots = rustls::RootCertStore::empty();
-    // Loading reads a few hundred files: keep it off the runtime's threads.
-    let native = tokio::task::spawn_blocking(rustls_native_certs::load_native_certs)
+    // Loading reads a few hundred files: keep it off the runtime's threads. With a
+    // `ca_file`, a system without roots of its own is no problem.
+    let system = tokio::task::spawn_blocking(trust::system_roots)
         .await
         .map_err(|e| format!("loading the system's trusted certificates: {e}"))?;
-    roots.add_parsable_certificates(native.certs);
+    let mut roots = match (system, ca_file) {
+        (Ok(roots), _) => (*roots).clone(),
+        (Err(_), Some(_)) => rustls::RootCertStore::empty(),
+        (Err(e), None) => return Err(e),
+    };
     if let Some(path) = ca_file {
-        let shown = path.display();
-        let meta = tokio::fs::metadata(path).await.map_err(|e| format!("ca_file {shown}: {e}"))?;
-        if meta.len() > ctx.max_bytes as u64 {
-            return Err(format!(
-                "ca_file {shown}: {} bytes is more than max_bytes {}",
-                meta.len(),
-                ctx.max_bytes
-            ));
-        }
-        let pem = tokio::fs::read(path).await.map_err(|e| format!("ca_file {shown}: {e}"))?;
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("ca_file {shown}: {e}"))?;
-        if certs.is_empty() {
-            return Err(format!("ca_file {shown}: no PEM certificate in it"));
-        }
-        let (_, rejected) = roots.add_parsable_certificates(certs);
-        if rejected > 0 {
-            return Err(format!("ca_file {shown}: {rejected} certificate(s) could not be used"));
-        }
+        let pem = trust::read_capped_async(path, ctx.max_bytes, "ca_file").await?;
+        trust::add_ca_file(&mut roots, path, &pem)?;
     }
-    Ok(builder.with_root_certificates(roots).with_no_client_auth())
-}
-
-/// `tls_verify: false`: any certificate is accepted, but the handshake's signatures are
-/// still checked, so the connection is TLS with an unknown peer rather than no TLS.
-#[derive(Debug)]
-struct AcceptAny(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        let algorithms = &self.0.signature_verification_algorithms;
-        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        let algorithms = &self.0.signature_verification_algorithms;
-        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+    trust::verified(Arc::new(roots), true)
 }
 
 #[cfg(test)]
