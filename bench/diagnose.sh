@@ -4,7 +4,8 @@
 #  1. Wall time of one `triage diagnose` run against 50 guides, start-up included, with
 #     hyperfine, cold (knowledge base built, --no-cache) and warm (read from the cache): the dev guides and seeds of ../shared when present, topped up to 50 with
 #     renamed copies (synthetic guides when ../shared is absent).
-#  2. The in-process bench of the knowledge base (10,000 synthetic symptoms: time per
+#  2. Instructions per cold and warm run (callgrind), when valgrind is installed.
+#  3. The in-process bench of the knowledge base (10,000 synthetic symptoms: time per
 #     query after loading), `cargo bench -p triage-kb --bench diagnose`.
 #
 # Needs: hyperfine (Debian package). Run from the repo root: bash bench/diagnose.sh
@@ -45,5 +46,16 @@ export TRIAGE_CACHE_DIR="$work/cache"
 hyperfine -N --warmup 3 --runs 20 --ignore-failure \
   -n cold "$bin diagnose --no-cache --guides $work/guides --format json $work/input.txt" \
   -n warm "$bin diagnose --guides $work/guides --format json $work/input.txt"
+
+# Instructions per run (steadier than wall time on a loaded machine), when valgrind is there.
+if command -v valgrind >/dev/null; then
+  for run in cold warm; do
+    flag=$([ "$run" = cold ] && echo --no-cache || true)
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg.$run" \
+      "$bin" diagnose $flag --guides "$work/guides" --format json "$work/input.txt" \
+      >/dev/null 2>"$work/cg.$run.log" || true
+    echo "$run: $(grep -o 'refs: *[0-9,]*' "$work/cg.$run.log" | tr -s ' ') instructions"
+  done
+fi
 
 cargo bench -p triage-kb --bench diagnose 2>/dev/null | grep -v '^$'

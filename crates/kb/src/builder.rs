@@ -6,14 +6,17 @@
 //! whole knowledge base and builds the inverted index.
 
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use triage_guide::{FixStep, Guide, SectionId};
 
 use crate::entry::{Entry, GuideInfo, Signature};
 use crate::extract::{self, SectionFacts};
-use crate::generalise::{Piece, generalise, template};
+use crate::generalise::{Part, Piece, Scanned, walk};
 use crate::kb::{Field, KnowledgeBase, Posting};
+use crate::slot::Slot;
 use crate::structure::is_structural;
 use crate::vocab::{Tok, Vocab};
 
@@ -26,15 +29,126 @@ const MAX_BODY_CHARS: usize = 64 * 1024;
 pub struct Builder {
     guides: Vec<GuideInfo>,
     drafts: Vec<Draft>,
-    identity: Vec<Vec<String>>,
+    identity: Vec<Vec<u32>>,
+    lexicon: Lexicon,
 }
 
-/// An entry before the vocabulary exists: its terms per field, its signatures' pieces.
+/// The terms seen so far, interned as they are read, and what every distinct run of a
+/// word's characters gives: guides repeat their words, so each is lowercased, split and
+/// stemmed once.
+#[derive(Debug, Default)]
+struct Lexicon {
+    vocab: Vocab,
+    /// A run as written → its tokens (a range of `toks`) and terms (a range of `arena`).
+    runs: FxHashMap<Box<str>, Run>,
+    toks: Vec<Tok>,
+    arena: Vec<u32>,
+    /// Terms of the enclosing headings, which every entry under them repeats.
+    crumbs: FxHashMap<String, Vec<u32>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    toks: (u32, u32),
+    terms: (u32, u32),
+}
+
+/// A message generalised with its words interned: [`generalise`] and [`template`] at once.
+#[derive(Debug, Default)]
+struct Interned {
+    toks: Vec<Tok>,
+    terms: Vec<u32>,
+    template: String,
+}
+
+impl Lexicon {
+    fn run(&mut self, raw: &str) -> Run {
+        if let Some(&run) = self.runs.get(raw) {
+            return run;
+        }
+        let mut out = crate::generalise::Generalised::default();
+        crate::generalise::run(raw, &mut out);
+        let toks_start = to_u32(self.toks.len());
+        self.toks.extend(out.pieces.iter().map(|p| match p {
+            Piece::Word(w) => Tok::Word(self.vocab.intern(w)),
+            Piece::Slot(s) => Tok::Slot(*s),
+        }));
+        let terms_start = to_u32(self.arena.len());
+        for term in &out.terms {
+            let id = self.vocab.intern(term);
+            self.arena.push(id);
+        }
+        let run = Run {
+            toks: (toks_start, to_u32(out.pieces.len())),
+            terms: (terms_start, to_u32(out.terms.len())),
+        };
+        self.runs.insert(raw.into(), run);
+        run
+    }
+
+    fn run_terms(&self, run: Run) -> &[u32] {
+        &self.arena[run.terms.0 as usize..(run.terms.0 + run.terms.1) as usize]
+    }
+
+    /// The terms of prose (as [`crate::generalise::terms`] makes them), interned, appended
+    /// to `out`.
+    fn body_terms(&mut self, text: &str, out: &mut Vec<u32>) {
+        crate::generalise::scan_terms(text, |found| match found {
+            Scanned::Word(word) => {
+                let run = self.run(word);
+                out.extend_from_slice(self.run_terms(run));
+            }
+            Scanned::Port(digits) => out.push(self.vocab.intern(&format!(":{digits}"))),
+        });
+    }
+
+    /// [`generalise`] and [`template`] of `text`, interned.
+    fn generalise(&mut self, text: &str) -> Interned {
+        let mut out = Interned::default();
+        let mut at = 0;
+        let mut slot_terms = Vec::new();
+        walk(text, |part| match part {
+            Part::Run(raw) => {
+                let run = self.run(raw);
+                let (start, len) = run.toks;
+                out.toks.extend_from_slice(&self.toks[start as usize..(start + len) as usize]);
+                out.terms.extend_from_slice(self.run_terms(run));
+            }
+            Part::Slot(slot, found) => {
+                out.toks.push(Tok::Slot(slot));
+                slot_terms.clear();
+                crate::generalise::slot_terms(slot, found, &mut slot_terms);
+                out.terms.extend(slot_terms.iter().map(|t| self.vocab.intern(t)));
+                let start = found.as_ptr() as usize - text.as_ptr() as usize;
+                out.template.push_str(&text[at..start]);
+                if slot == Slot::Port {
+                    out.template.push(':');
+                }
+                out.template.push_str(slot.name());
+                at = start + found.len();
+            }
+        });
+        out.template.push_str(&text[at..]);
+        out
+    }
+
+    /// The terms of an enclosing heading.
+    fn crumb_terms(&mut self, crumb: &str) -> Vec<u32> {
+        if let Some(terms) = self.crumbs.get(crumb) {
+            return terms.clone();
+        }
+        let terms = self.generalise(crumb).terms;
+        self.crumbs.insert(crumb.to_owned(), terms.clone());
+        terms
+    }
+}
+
+/// An entry before the weights exist: its term ids per field, its signatures' pieces.
 #[derive(Debug)]
 struct Draft {
     entry: Entry,
-    fields: [Vec<String>; Field::COUNT],
-    pieces: Vec<Vec<Piece>>,
+    fields: [Vec<u32>; Field::COUNT],
+    tokens: Vec<Vec<Tok>>,
     body_chars: usize,
     /// A structural heading that had no problem heading to fold into (`Quick Diagnostic
     /// Checklist` under the guide's title): a procedure, not an answer.
@@ -53,7 +167,8 @@ impl Builder {
         let index = self.guides.len();
         let first = self.drafts.len();
         self.guides.push(GuideInfo { path: guide.path.clone(), title: guide.title.clone() });
-        self.identity.push(identity_terms(guide));
+        let identity = identity_terms(guide, &mut self.lexicon);
+        self.identity.push(identity);
         let facts = extract::extract(guide, source);
         let sections = guide.sections();
         let mut owner: Vec<Option<usize>> = vec![None; sections.len()];
@@ -68,7 +183,7 @@ impl Builder {
             };
             if owner[i] == Some(i) {
                 draft_of.insert(i, self.drafts.len());
-                let mut draft = new_draft(guide, index, section.id);
+                let mut draft = new_draft(guide, index, section.id, &mut self.lexicon);
                 draft.generic = is_structural(&section.title);
                 self.drafts.push(draft);
             }
@@ -76,7 +191,7 @@ impl Builder {
         for section in sections.iter().skip(1) {
             let Some(o) = owner[section.id.0] else { continue };
             let Some(&d) = draft_of.get(&o) else { continue };
-            add_section(&mut self.drafts[d], section, &facts[section.id.0]);
+            add_section(&mut self.drafts[d], section, &facts[section.id.0], &mut self.lexicon);
         }
         for draft in &mut self.drafts[first..] {
             if draft.entry.fix.is_empty() {
@@ -86,19 +201,95 @@ impl Builder {
         }
     }
 
+    /// Adds parsed guides with their sources, as [`Builder::add_guide`] does one by one, on
+    /// up to as many threads as the machine has cores (each reads its share of the guides
+    /// with a vocabulary of its own; the shares are then merged in order, so the knowledge
+    /// base is the same as when they are added one by one).
+    pub fn add_guides(&mut self, guides: &[(&Guide, &str)]) {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        let total: usize = guides.iter().map(|(_, source)| source.len()).sum();
+        if threads < 2 || guides.len() < 2 || total < 64 * 1024 {
+            for (guide, source) in guides {
+                self.add_guide(guide, source);
+            }
+            return;
+        }
+        // Contiguous shares of about equal size, so their order is the guides' order.
+        let mut shares: Vec<&[(&Guide, &str)]> = Vec::with_capacity(threads);
+        let mut rest = guides;
+        for t in (1..=threads).rev() {
+            let target = rest.iter().map(|(_, s)| s.len()).sum::<usize>() / t;
+            let mut size = 0;
+            let mut cut = 0;
+            while cut < rest.len() && (size < target || cut == 0) && rest.len() - cut >= t {
+                size += rest[cut].1.len();
+                cut += 1;
+            }
+            let cut = if t == 1 { rest.len() } else { cut };
+            let (share, tail) = rest.split_at(cut);
+            shares.push(share);
+            rest = tail;
+        }
+        let built: Vec<Builder> = std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .iter()
+                .map(|share| {
+                    scope.spawn(move || {
+                        let mut builder = Builder::new();
+                        for (guide, source) in *share {
+                            builder.add_guide(guide, source);
+                        }
+                        builder
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a guide share panicked")).collect()
+        });
+        for builder in built {
+            self.absorb(builder);
+        }
+    }
+
+    /// Takes over another builder's guides, after this one's.
+    fn absorb(&mut self, other: Builder) {
+        let offset = self.guides.len();
+        let ids: Vec<u32> =
+            other.lexicon.vocab.terms().iter().map(|t| self.lexicon.vocab.intern(t)).collect();
+        let map = |id: u32| ids[id as usize];
+        self.guides.extend(other.guides);
+        self.identity.extend(other.identity.into_iter().map(|terms| {
+            let mut terms: Vec<u32> = terms.into_iter().map(map).collect();
+            terms.sort_unstable();
+            terms
+        }));
+        for mut draft in other.drafts {
+            draft.entry.guide += offset;
+            for field in &mut draft.fields {
+                field.iter_mut().for_each(|id| *id = map(*id));
+            }
+            for tokens in &mut draft.tokens {
+                for tok in tokens.iter_mut() {
+                    if let Tok::Word(id) = tok {
+                        *id = map(*id);
+                    }
+                }
+            }
+            self.drafts.push(draft);
+        }
+    }
+
     /// Learns the weights and builds the index.
     pub fn build(self) -> KnowledgeBase {
-        let mut vocab = Vocab::default();
+        let mut vocab = self.lexicon.vocab;
         let mut entries = Vec::with_capacity(self.drafts.len());
-        let mut tfs: Vec<HashMap<u32, f32>> = Vec::with_capacity(self.drafts.len());
+        let mut tfs: Vec<FxHashMap<u32, f32>> = Vec::with_capacity(self.drafts.len());
         let mut lengths = Vec::with_capacity(self.drafts.len());
-        let mut guide_tf: Vec<HashMap<u32, f32>> = vec![HashMap::new(); self.guides.len()];
+        let mut guide_tf: Vec<FxHashMap<u32, f32>> = vec![FxHashMap::default(); self.guides.len()];
         for draft in self.drafts {
-            let mut tf: HashMap<u32, f32> = HashMap::new();
+            let mut tf: FxHashMap<u32, f32> = FxHashMap::default();
             let mut length = 0.0;
             for (field, terms) in Field::ALL.iter().zip(&draft.fields) {
-                for term in terms {
-                    let id = vocab.intern(term);
+                for &id in terms {
                     *tf.entry(id).or_default() += field.weight();
                     *guide_tf[draft.entry.guide].entry(id).or_default() += 1.0;
                 }
@@ -106,18 +297,15 @@ impl Builder {
             }
             let mut entry = draft.entry;
             entry.generic = draft.generic;
-            for (signature, pieces) in entry.signatures.iter_mut().zip(&draft.pieces) {
-                signature.tokens = vocab.tokens_mut(pieces);
+            for (signature, tokens) in entry.signatures.iter_mut().zip(draft.tokens) {
+                signature.tokens = tokens;
             }
             entries.push(entry);
             tfs.push(tf);
             lengths.push(length);
         }
-        let identity: Vec<HashSet<u32>> = self
-            .identity
-            .iter()
-            .map(|terms| terms.iter().map(|t| vocab.intern(t)).collect())
-            .collect();
+        let identity: Vec<HashSet<u32>> =
+            self.identity.iter().map(|terms| terms.iter().copied().collect()).collect();
 
         let mut df = vec![0u32; vocab.len()];
         let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); vocab.len()];
@@ -181,17 +369,17 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn new_draft(guide: &Guide, index: usize, id: SectionId) -> Draft {
+fn new_draft(guide: &Guide, index: usize, id: SectionId, lexicon: &mut Lexicon) -> Draft {
     let section = guide.section(id);
     let breadcrumb: Vec<String> = {
         let mut crumbs: Vec<String> = guide.breadcrumb(id).into_iter().map(str::to_owned).collect();
         crumbs.pop();
         crumbs
     };
-    let mut fields: [Vec<String>; Field::COUNT] = Default::default();
-    fields[Field::Heading as usize] = generalise(&section.title).terms;
+    let mut fields: [Vec<u32>; Field::COUNT] = Default::default();
+    fields[Field::Heading as usize] = lexicon.generalise(&section.title).terms;
     fields[Field::Breadcrumb as usize] =
-        breadcrumb.iter().flat_map(|c| generalise(c).terms).collect();
+        breadcrumb.iter().flat_map(|c| lexicon.crumb_terms(c)).collect();
     let cause: String = guide.cause_of(id).chars().take(2000).collect();
     Draft {
         entry: Entry {
@@ -209,23 +397,28 @@ fn new_draft(guide: &Guide, index: usize, id: SectionId) -> Draft {
             generic: false,
         },
         fields,
-        pieces: Vec::new(),
+        tokens: Vec::new(),
         body_chars: 0,
         generic: false,
     }
 }
 
-fn add_section(draft: &mut Draft, section: &triage_guide::Section, facts: &SectionFacts) {
+fn add_section(
+    draft: &mut Draft,
+    section: &triage_guide::Section,
+    facts: &SectionFacts,
+    lexicon: &mut Lexicon,
+) {
     for found in &facts.signatures {
         if draft.entry.signatures.iter().any(|s| s.text == found.text) {
             continue;
         }
-        let generalised = generalise(&found.text);
+        let generalised = lexicon.generalise(&found.text);
         draft.fields[Field::Signature as usize].extend(generalised.terms);
-        draft.pieces.push(generalised.pieces);
+        draft.tokens.push(generalised.toks);
         draft.entry.signatures.push(Signature {
             text: found.text.clone(),
-            template: template(&found.text),
+            template: generalised.template,
             origin: found.origin,
             line: found.line,
             tokens: Vec::new(),
@@ -246,9 +439,12 @@ fn add_section(draft: &mut Draft, section: &triage_guide::Section, facts: &Secti
         body.push_str(&section.text);
         body.push('\n');
         body.push_str(&facts.code);
-        let body: String = body.chars().take(MAX_BODY_CHARS - draft.body_chars).collect();
+        let room = MAX_BODY_CHARS - draft.body_chars;
+        if body.len() > room {
+            body = body.chars().take(room).collect();
+        }
         draft.body_chars += body.len();
-        draft.fields[Field::Body as usize].extend(crate::generalise::terms(&body));
+        lexicon.body_terms(&body, &mut draft.fields[Field::Body as usize]);
     }
 }
 
@@ -282,7 +478,7 @@ pub(crate) fn fix_lines(steps: &[FixStep]) -> Vec<String> {
 
 /// The terms that say what a guide is about: its title, service, tags and the last parts of
 /// its path (`thanos-io+thanos/docs/...` names the program).
-fn identity_terms(guide: &Guide) -> Vec<String> {
+fn identity_terms(guide: &Guide, lexicon: &mut Lexicon) -> Vec<u32> {
     let mut text = String::new();
     for part in [guide.title.as_deref(), guide.service.as_deref()].into_iter().flatten() {
         text.push_str(part);
@@ -300,8 +496,8 @@ fn identity_terms(guide: &Guide) -> Vec<String> {
         .map(|c| Path::new(c.as_os_str()).to_string_lossy().replace(['+', '-', '.', '_'], " "))
         .collect();
     text.push_str(&components.join(" "));
-    let mut terms = generalise(&text).terms;
-    terms.sort();
+    let mut terms = lexicon.generalise(&text).terms;
+    terms.sort_unstable();
     terms.dedup();
     terms
 }

@@ -164,10 +164,32 @@ const SHELL: &[&str] = &[
 
 static NUMBERED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*[0-9]+(?:\.[0-9]+)+\.?\s+").expect("valid pattern"));
+/// Quoted phrases: `"..."`, `“...”`, `‘...’` of 4 to 200 characters, `` `...` `` of 2 to 200.
+/// The limits are checked after a match ([`quoted`]): bounded repetitions of these classes
+/// cost a great deal to compile.
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#""([^"\n]{4,200})"|“([^”\n]{4,200})”|‘([^’\n]{4,200})’|`([^`\n]{2,200})`"#)
-        .expect("valid pattern")
+    Regex::new(r#""([^"\n]+)"|“([^”\n]+)”|‘([^’\n]+)’|`([^`\n]+)`"#).expect("valid pattern")
 });
+
+/// The quoted phrases of `text` within their limits, in order: (which kind, 1 to 4 as the
+/// groups of [`QUOTED`], the phrase).
+fn quoted(text: &str) -> Vec<(usize, &str)> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(caps) = QUOTED.captures_at(text, at) {
+        let whole = caps.get(0).expect("group 0 is the match");
+        let Some((group, m)) = (1..=4).find_map(|i| caps.get(i).map(|m| (i, m))) else { break };
+        let len = m.as_str().chars().count();
+        if (if group == 4 { 2 } else { 4 }..=200).contains(&len) {
+            found.push((group, m.as_str()));
+            at = whole.end();
+        } else {
+            // The phrase is out of bounds: no quote starts here; look on from the next char.
+            at = whole.start() + text[whole.start()..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    found
+}
 
 /// Reads every section's signatures and commands; the result is indexed like
 /// `guide.sections()`.
@@ -203,10 +225,9 @@ pub(crate) fn extract(guide: &Guide, source: &str) -> Vec<SectionFacts> {
 /// The heading's quoted parts, else the heading when it reads like an error.
 fn heading_signatures(heading: &str, title: &str, line: u32) -> Vec<Found> {
     let mut found = Vec::new();
-    for caps in QUOTED.captures_iter(heading) {
-        let Some(m) = (1..=4).find_map(|i| caps.get(i)) else { continue };
-        let text = clean_inline(m.as_str());
-        let backtick = caps.get(4).is_some();
+    for (group, m) in quoted(heading) {
+        let text = clean_inline(m);
+        let backtick = group == 4;
         if text.split_whitespace().count() >= 2
             || (!backtick && cue::is_error_like(&text))
             || !cue::is_command_like(&text)
@@ -493,11 +514,9 @@ impl<'a> Reader<'a> {
                     self.push(section, code, line, SignatureOrigin::Inline);
                 }
             }
-            for caps in QUOTED.captures_iter(&text) {
-                if let Some(m) = (1..=3).find_map(|i| caps.get(i))
-                    && m.as_str().split_whitespace().count() >= 2
-                {
-                    self.push(section, m.as_str(), line, SignatureOrigin::Inline);
+            for (group, m) in quoted(&text) {
+                if group <= 3 && m.split_whitespace().count() >= 2 {
+                    self.push(section, m, line, SignatureOrigin::Inline);
                 }
             }
         }

@@ -5,9 +5,10 @@
 //! signature matching and the lexical terms used for similarity; [`template`] shows a
 //! message with its variable parts replaced (`listen tcp <port>: bind: ...`).
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
+use regex_automata::{Input, meta};
 use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::slot::Slot;
@@ -98,55 +99,184 @@ const PATTERNS: [(Slot, &str); 14] = [
     (Slot::Number, r"(?-u:\b)v?[0-9]+(?:[.,][0-9]+)*(?-u:\b)"),
 ];
 
-/// All patterns as one alternation, for finding spans fast (a DFA search, no captures).
-static VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
-    let all: Vec<String> = PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect();
-    Regex::new(&all.join("|")).expect("the placeholder patterns are valid")
+/// The patterns as the search runs them: the same, with the bounded repetitions of
+/// non-ASCII classes (`[^"\s]{0,80}`) unbounded and their limits checked after a match
+/// ([`within_limits`]). A bounded Unicode class compiles to one copy per repetition, which
+/// made compiling these patterns cost more than a whole query.
+fn search_pattern(slot: Slot, pattern: &str) -> String {
+    match slot {
+        Slot::Quoted => pattern.replace("{0,80}", "*").replace("{1,80}", "+"),
+        Slot::Any => pattern.replace("{1,40}", "+"),
+        _ => pattern.to_owned(),
+    }
+}
+
+/// All patterns as one multi-pattern regex, in priority order: leftmost-first, like the
+/// alternation of them all, and the match says which pattern it is.
+static VARIABLE: LazyLock<meta::Regex> = LazyLock::new(|| {
+    let all: Vec<String> = PATTERNS.iter().map(|(slot, p)| search_pattern(*slot, p)).collect();
+    meta::Regex::new_many(&all).expect("the placeholder patterns are valid")
 });
 
-/// Each pattern anchored, for telling which kind a found span is.
-static KINDS: LazyLock<Vec<(Slot, Regex)>> = LazyLock::new(|| {
-    PATTERNS
-        .iter()
-        .map(|(slot, p)| (*slot, Regex::new(&format!("^(?:{p})$")).expect("valid pattern")))
-        .collect()
-});
+/// One pattern anchored, for telling whether a quoted value is wholly of a kind; each is
+/// compiled the first time a value could be of its kind ([`may_be`]).
+static KINDS: [OnceLock<Regex>; PATTERNS.len()] = [const { OnceLock::new() }; PATTERNS.len()];
+
+fn anchored(i: usize) -> Regex {
+    Regex::new(&format!("^(?:{})$", PATTERNS[i].1)).expect("valid pattern")
+}
+
+/// Whether a match of the search pattern keeps the limits of the original one: at most 80
+/// characters inside quotes, 40 inside `<...>`.
+fn within_limits(slot: Slot, found: &str) -> bool {
+    match slot {
+        Slot::Quoted => {
+            let total = found.chars().count();
+            let inner = if found.starts_with(['\\', '"']) {
+                total - found.chars().filter(|c| matches!(c, '\\' | '"')).count()
+            } else {
+                total - 2
+            };
+            inner <= 80
+        }
+        Slot::Any => !found.starts_with('<') || found.chars().count() - 2 <= 40,
+        _ => true,
+    }
+}
+
+/// A necessary condition for `text` to be wholly of kind `slot`, cheap to test, so most
+/// quoted words never run (or compile) the anchored patterns.
+fn may_be(slot: Slot, text: &str) -> bool {
+    let digit = || text.bytes().any(|b| b.is_ascii_digit());
+    match slot {
+        Slot::Url => text.contains("://"),
+        Slot::Email => text.contains('@'),
+        Slot::Uuid => matches!(text.len(), 26 | 36),
+        Slot::Time => digit(),
+        Slot::Ip => text.contains('.') && digit(),
+        Slot::Port => text.starts_with(':'),
+        Slot::Duration | Slot::Size | Slot::Number => digit(),
+        Slot::Hex => {
+            text.starts_with("0x")
+                || (text.len() >= 6 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+        }
+        Slot::Host => text.contains('.') || text.contains("localhost"),
+        Slot::Path => text.contains(['/', '\\']),
+        Slot::Quoted => true,
+        Slot::Any => text.contains(['<', 'x', 'X']),
+    }
+}
+
+/// Whether `text` is wholly of kind `PATTERNS[i]`.
+fn is_kind(i: usize, text: &str) -> bool {
+    may_be(PATTERNS[i].0, text) && KINDS[i].get_or_init(|| anchored(i)).is_match(text)
+}
 
 /// The variable parts of `text`: (kind, start, end), in order.
 fn spans(text: &str) -> impl Iterator<Item = (Slot, usize, usize)> + '_ {
-    VARIABLE.find_iter(text).filter_map(move |m| {
-        let slot = KINDS.iter().find(|(_, re)| re.is_match(m.as_str())).map(|(s, _)| *s)?;
-        accepted(text, slot, m.start(), m.as_str())
-            .then(|| (refine(slot, m.as_str()), m.start(), m.end()))
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at <= text.len() {
+            let m = VARIABLE.search(&Input::new(text).span(at..text.len()))?;
+            let slot = PATTERNS[m.pattern().as_usize()].0;
+            let found = &text[m.start()..m.end()];
+            if !within_limits(slot, found) {
+                // The original pattern does not match here; no other starts with a quote.
+                at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
+            at = if m.is_empty() {
+                m.end() + text[m.end()..].chars().next().map_or(1, char::len_utf8)
+            } else {
+                m.end()
+            };
+            if accepted(text, slot, m.start(), found) {
+                return Some((refine(slot, found), m.start(), m.end()));
+            }
+        }
+        None
     })
 }
 
 /// Generalises one message (any text; nothing is rejected).
 pub fn generalise(text: &str) -> Generalised {
     let mut out = Generalised::default();
+    walk(text, |part| match part {
+        Part::Run(raw) => run(raw, &mut out),
+        Part::Slot(slot, found) => {
+            out.pieces.push(Piece::Slot(slot));
+            slot_terms(slot, found, &mut out.terms);
+        }
+    });
+    out
+}
+
+/// What [`walk`] finds in a message, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part<'a> {
+    /// A run of text between separators (letters, digits and `_`, possibly empty): its
+    /// pieces and terms are what [`run`] makes of it, always the same for the same run.
+    Run(&'a str),
+    /// A variable part and the text it replaces.
+    Slot(Slot, &'a str),
+}
+
+/// The runs and variable parts of a message, in order: the one pass behind [`generalise`]
+/// (and the builder's memoised form of it).
+pub(crate) fn walk<'a>(text: &'a str, mut part: impl FnMut(Part<'a>)) {
     let mut at = 0;
+    let plain = |segment: &'a str, part: &mut dyn FnMut(Part<'a>)| {
+        for raw in segment.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            if !raw.is_empty() {
+                part(Part::Run(raw));
+            }
+        }
+    };
     for (slot, start, end) in spans(text) {
-        words(&text[at..start], &mut out);
-        out.pieces.push(Piece::Slot(slot));
-        let found = &text[start..end];
-        if matches!(slot, Slot::Path | Slot::Url | Slot::Host | Slot::Quoted | Slot::Email) {
-            inner_terms(found, &mut out.terms);
-        }
-        if slot == Slot::Port {
-            // Which port is a weak hint of which service (5432, 6379, 8301, ...).
-            out.terms.push(found.to_owned());
-        }
+        plain(&text[at..start], &mut part);
+        part(Part::Slot(slot, &text[start..end]));
         at = end;
     }
-    words(&text[at..], &mut out);
-    out
+    plain(&text[at..], &mut part);
+}
+
+/// The lexical terms a variable part adds: the words inside paths, URLs, hosts, quoted
+/// values and e-mail addresses, and a port as a weak hint of which service (5432, 6379).
+pub(crate) fn slot_terms(slot: Slot, found: &str, terms: &mut Vec<String>) {
+    if matches!(slot, Slot::Path | Slot::Url | Slot::Host | Slot::Quoted | Slot::Email) {
+        inner_terms(found, terms);
+    }
+    if slot == Slot::Port {
+        terms.push(found.to_owned());
+    }
 }
 
 /// The lexical terms of long prose, fast: what [`generalise`] gives as terms, without
 /// looking for placeholders (numbers, ids and hashes are left out, a port stays a hint).
 /// Guide bodies are most of the text a knowledge base reads, and need no templates.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn terms(text: &str) -> Vec<String> {
     let mut out = Generalised::default();
+    scan_terms(text, |found| match found {
+        Scanned::Word(word) => words(word, &mut out),
+        Scanned::Port(digits) => out.terms.push(format!(":{digits}")),
+    });
+    out.terms
+}
+
+/// What [`scan_terms`] finds in prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scanned<'a> {
+    /// A run of letters, digits and `_` that is not a number or a hex id: its terms are
+    /// those [`run`] makes.
+    Word(&'a str),
+    /// The digits of a `:port`.
+    Port(&'a str),
+}
+
+/// The words and ports of prose, in order, for [`terms`] and for the builder (which
+/// remembers the terms of each distinct word instead of making them again).
+pub(crate) fn scan_terms<'a>(text: &'a str, mut found: impl FnMut(Scanned<'a>)) {
     let bytes = text.as_bytes();
     let mut start = None;
     for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
@@ -158,16 +288,15 @@ pub(crate) fn terms(text: &str) -> Vec<String> {
         let word = &text[s..i];
         if word.bytes().all(|b| b.is_ascii_digit()) {
             if s > 0 && bytes[s - 1] == b':' && (2..=5).contains(&word.len()) {
-                out.terms.push(format!(":{word}"));
+                found(Scanned::Port(word));
             }
             continue;
         }
         let hexish = word.len() >= 6 && word.bytes().all(|b| b.is_ascii_hexdigit());
         if !hexish {
-            words(word, &mut out);
+            found(Scanned::Word(word));
         }
     }
-    out.terms
 }
 
 /// The message with its variable parts replaced by placeholders.
@@ -215,37 +344,41 @@ fn refine(slot: Slot, found: &str) -> Slot {
     if inner.is_empty() {
         return slot;
     }
-    KINDS
-        .iter()
-        .find(|(kind, re)| *kind != Slot::Quoted && re.is_match(inner))
-        .map_or(slot, |(kind, _)| *kind)
+    (0..PATTERNS.len())
+        .find(|&i| PATTERNS[i].0 != Slot::Quoted && is_kind(i, inner))
+        .map_or(slot, |i| PATTERNS[i].0)
 }
 
 /// Splits plain text into words and their terms.
 fn words(text: &str, out: &mut Generalised) {
     for raw in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-        let raw = raw.trim_matches('_');
-        if raw.chars().count() < 2 {
-            continue;
-        }
-        if is_id(raw) {
-            out.pieces.push(Piece::Slot(Slot::Hex));
-            continue;
-        }
-        let lower = stem(&raw.to_lowercase());
-        let parts: Vec<String> = split_parts(raw).iter().map(|p| stem(p)).collect();
-        if parts.len() > 1 {
-            if raw.contains('_') {
-                out.pieces.push(Piece::Word(lower.clone()));
-            } else {
-                out.pieces.extend(parts.iter().cloned().map(Piece::Word));
-            }
-            out.terms.push(lower);
-            out.terms.extend(parts);
-        } else {
+        run(raw, out);
+    }
+}
+
+/// The pieces and terms of one run of letters, digits and `_`.
+pub(crate) fn run(raw: &str, out: &mut Generalised) {
+    let raw = raw.trim_matches('_');
+    if raw.chars().count() < 2 {
+        return;
+    }
+    if is_id(raw) {
+        out.pieces.push(Piece::Slot(Slot::Hex));
+        return;
+    }
+    let lower = stem(&raw.to_lowercase());
+    let parts: Vec<String> = split_parts(raw).iter().map(|p| stem(p)).collect();
+    if parts.len() > 1 {
+        if raw.contains('_') {
             out.pieces.push(Piece::Word(lower.clone()));
-            out.terms.push(lower);
+        } else {
+            out.pieces.extend(parts.iter().cloned().map(Piece::Word));
         }
+        out.terms.push(lower);
+        out.terms.extend(parts);
+    } else {
+        out.pieces.push(Piece::Word(lower.clone()));
+        out.terms.push(lower);
     }
 }
 

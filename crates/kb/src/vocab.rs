@@ -100,17 +100,6 @@ impl Vocab {
             df.iter().map(|&d| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln()).collect();
     }
 
-    /// Interns generalised pieces (building).
-    pub(crate) fn tokens_mut(&mut self, pieces: &[Piece]) -> Vec<Tok> {
-        pieces
-            .iter()
-            .map(|p| match p {
-                Piece::Word(w) => Tok::Word(self.intern(w)),
-                Piece::Slot(s) => Tok::Slot(*s),
-            })
-            .collect()
-    }
-
     /// Looks generalised pieces up (querying): unknown words stay unknown.
     pub(crate) fn tokens(&self, pieces: &[Piece]) -> Vec<Tok> {
         pieces

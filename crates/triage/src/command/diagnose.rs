@@ -372,10 +372,11 @@ pub(crate) fn knowledge_base(loaded: &Loaded) -> KnowledgeBase {
 
 /// The knowledge base of the loaded guides, with `source(i)` the text of guide `i`.
 fn build(loaded: &Loaded, source: impl Fn(usize) -> String) -> KnowledgeBase {
+    let sources: Vec<String> = (0..loaded.guides.len()).map(source).collect();
+    let guides: Vec<(&triage_guide::Guide, &str)> =
+        loaded.guides.iter().zip(&sources).map(|(lg, s)| (&lg.guide, s.as_str())).collect();
     let mut builder = triage_kb::Builder::new();
-    for (i, lg) in loaded.guides.iter().enumerate() {
-        builder.add_guide(&lg.guide, &source(i));
-    }
+    builder.add_guides(&guides);
     builder.build()
 }
 
