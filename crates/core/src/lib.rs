@@ -17,6 +17,7 @@ mod diag;
 pub mod duration;
 pub mod exec;
 mod observation;
+pub mod parallel;
 pub mod redact;
 mod severity;
 mod value;

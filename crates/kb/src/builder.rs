@@ -206,45 +206,18 @@ impl Builder {
     /// with a vocabulary of its own; the shares are then merged in order, so the knowledge
     /// base is the same as when they are added one by one).
     pub fn add_guides(&mut self, guides: &[(&Guide, &str)]) {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        let total: usize = guides.iter().map(|(_, source)| source.len()).sum();
-        if threads < 2 || guides.len() < 2 || total < 64 * 1024 {
-            for (guide, source) in guides {
-                self.add_guide(guide, source);
-            }
-            return;
-        }
-        // Contiguous shares of about equal size, so their order is the guides' order.
-        let mut shares: Vec<&[(&Guide, &str)]> = Vec::with_capacity(threads);
-        let mut rest = guides;
-        for t in (1..=threads).rev() {
-            let target = rest.iter().map(|(_, s)| s.len()).sum::<usize>() / t;
-            let mut size = 0;
-            let mut cut = 0;
-            while cut < rest.len() && (size < target || cut == 0) && rest.len() - cut >= t {
-                size += rest[cut].1.len();
-                cut += 1;
-            }
-            let cut = if t == 1 { rest.len() } else { cut };
-            let (share, tail) = rest.split_at(cut);
-            shares.push(share);
-            rest = tail;
-        }
-        let built: Vec<Builder> = std::thread::scope(|scope| {
-            let handles: Vec<_> = shares
-                .iter()
-                .map(|share| {
-                    scope.spawn(move || {
-                        let mut builder = Builder::new();
-                        for (guide, source) in *share {
-                            builder.add_guide(guide, source);
-                        }
-                        builder
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("a guide share panicked")).collect()
-        });
+        let built = triage_core::parallel::in_shares(
+            guides,
+            |(_, source)| source.len(),
+            64 * 1024,
+            |share| {
+                let mut builder = Builder::new();
+                for (guide, source) in share {
+                    builder.add_guide(guide, source);
+                }
+                builder
+            },
+        );
         for builder in built {
             self.absorb(builder);
         }

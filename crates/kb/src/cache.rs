@@ -16,8 +16,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::kb::KnowledgeBase;
 
 /// The environment variable naming the cache folder (overrides the platform default).
@@ -40,12 +38,12 @@ impl CacheKey {
 /// Computes a [`CacheKey`] from labelled parts. Every part is length-prefixed, so no two
 /// different sequences of parts give the same input to the hash.
 #[derive(Debug, Clone)]
-pub struct KeyHasher(Sha256);
+pub struct KeyHasher(blake3::Hasher);
 
 impl KeyHasher {
     /// A hasher for knowledge bases built by triage `version`.
     pub fn new(version: &str) -> Self {
-        let mut hasher = KeyHasher(Sha256::new());
+        let mut hasher = KeyHasher(blake3::Hasher::new());
         hasher.part(b"triage-kb-cache");
         hasher.part(version.as_bytes());
         hasher
@@ -53,7 +51,7 @@ impl KeyHasher {
 
     /// Adds one length-prefixed part.
     pub fn part(&mut self, bytes: &[u8]) -> &mut Self {
-        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
         self.0.update(bytes);
         self
     }
@@ -70,7 +68,7 @@ impl KeyHasher {
 
     /// The key.
     pub fn finish(self) -> CacheKey {
-        CacheKey(self.0.finalize().into())
+        CacheKey(*self.0.finalize().as_bytes())
     }
 }
 

@@ -88,8 +88,15 @@ pub(crate) fn load(args: &GuideArgs, config: &Config) -> anyhow::Result<Loaded> 
     redactor.add_secret_vars(options.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
 
     let mut loaded = Loaded { guides: Vec::new(), diagnostics: Vec::new(), redactor };
-    for file in files {
-        match load_one(&file, &options, default_timeout) {
+    // Guides are read on every core; the results come back in path order.
+    let results = triage_core::parallel::in_shares(
+        &files,
+        |file| std::fs::metadata(file).map_or(0, |m| m.len() as usize),
+        64 * 1024,
+        |share| share.iter().map(|file| load_one(file, &options, default_timeout)).collect(),
+    );
+    for result in results.into_iter().flat_map(|share: Vec<_>| share) {
+        match result {
             Ok((guide, mut diagnostics)) => {
                 loaded.redactor.add_secret_vars(
                     guide.guide.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())),
