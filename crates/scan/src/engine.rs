@@ -1,15 +1,13 @@
 //! The engine: every signature at once over a block of log, in one pass.
 //!
-//! The prefilter jumps from one candidate line to the next; on a candidate line an
-//! Aho-Corasick automaton names the fingerprints present, and only their signatures are
-//! verified. Lines that match no signature but carry an error word (`error`, `FATAL`,
+//! The prefilter names every occurrence of every signature's anchor (and of every error
+//! word) in the whole block; only the lines holding one are looked at, and on them only the
+//! signatures of the anchors present are verified. Lines that match no signature but carry an error word (`error`, `FATAL`,
 //! `Exception`, `refused`...) are kept for clustering. What one block yields is a
 //! [`Tally`]; tallies of consecutive blocks merge in order, so any split of the input gives
 //! the same result.
 
 use std::collections::BTreeMap;
-
-use aho_corasick::AhoCorasick;
 
 use crate::Error;
 use crate::pattern::{Compiled, Pattern};
@@ -146,60 +144,72 @@ fn cut(line: &[u8], max: usize) -> String {
 pub struct Engine {
     patterns: Vec<Compiled>,
     prefilter: Prefilter,
-    /// Every distinct fingerprint (signatures' then error words'), for the line check.
-    line_automaton: AhoCorasick,
-    /// Fingerprint index → patterns having it (empty for error words).
-    fingerprint_patterns: Vec<Vec<u32>>,
-    /// Fingerprints from this index on are error words.
-    first_error_word: usize,
-    /// Patterns with no fingerprint: verified on every line.
+    /// Literal id → patterns anchored on it (none for error words).
+    literal_patterns: Vec<Vec<u32>>,
+    /// Literal ids below this are error words ([`ERROR_WORDS`] in order).
+    error_words: usize,
+    /// Patterns with no anchor: verified on every line.
     everywhere: Vec<u32>,
     options: Options,
 }
 
+/// A literal occurrence: `(position in the block, literal id)`.
+type LiteralHit = (usize, u32);
+
 impl Engine {
     /// Compiles `patterns`. A pattern that cannot be compiled is an error naming it.
     pub fn new(patterns: &[Pattern], options: Options) -> Result<Self, Error> {
-        let mut compiled = patterns.iter().map(Compiled::new).collect::<Result<Vec<_>, _>>()?;
-        choose_fingerprints(&mut compiled);
-        let mut fingerprints: Vec<Vec<u8>> = Vec::new();
-        let mut fingerprint_patterns: Vec<Vec<u32>> = Vec::new();
+        let compiled = patterns.iter().map(Compiled::new).collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::from_compiled(compiled, options))
+    }
+
+    /// Compiles the patterns it can; the others come back with the reason, by index in
+    /// `patterns`, so a caller can warn and go on.
+    pub fn lenient(patterns: &[Pattern], options: Options) -> (Self, Vec<(usize, Error)>) {
+        let mut compiled = Vec::with_capacity(patterns.len());
+        let mut skipped = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            match Compiled::new(p) {
+                Ok(c) => compiled.push(c),
+                Err(e) => skipped.push((i, e)),
+            }
+        }
+        (Self::from_compiled(compiled, options), skipped)
+    }
+
+    fn from_compiled(mut compiled: Vec<Compiled>, options: Options) -> Self {
+        choose_anchors(&mut compiled);
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut literal_patterns: Vec<Vec<u32>> = Vec::new();
+        if options.unknown {
+            for w in ERROR_WORDS {
+                literals.push(w.as_bytes().to_vec());
+                literal_patterns.push(Vec::new());
+            }
+        }
+        let error_words = literals.len();
         let mut everywhere = Vec::new();
-        let mut index: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+        let mut index: rustc_hash::FxHashMap<Vec<u8>, usize> = rustc_hash::FxHashMap::default();
         for (i, c) in compiled.iter().enumerate() {
-            if c.fingerprint.is_empty() {
+            if c.anchor.is_empty() {
                 everywhere.push(i as u32);
                 continue;
             }
-            let f = *index.entry(c.fingerprint.clone()).or_insert_with(|| {
-                fingerprints.push(c.fingerprint.clone());
-                fingerprint_patterns.push(Vec::new());
-                fingerprints.len() - 1
+            let f = *index.entry(c.anchor.clone()).or_insert_with(|| {
+                literals.push(c.anchor.clone());
+                literal_patterns.push(Vec::new());
+                literals.len() - 1
             });
-            fingerprint_patterns[f].push(i as u32);
+            literal_patterns[f].push(i as u32);
         }
-        let first_error_word = fingerprints.len();
-        if options.unknown {
-            for w in ERROR_WORDS {
-                fingerprints.push(w.as_bytes().to_vec());
-                fingerprint_patterns.push(Vec::new());
-            }
-        }
-        let line_automaton = AhoCorasick::new(&fingerprints).map_err(|e| Error::Signature {
-            signature: "(all signatures)".into(),
-            reason: e.to_string(),
-        })?;
-        let prefilter_input: Vec<Vec<u8>> =
-            fingerprints.iter().map(|f| f[..f.len().min(8)].to_vec()).collect();
-        Ok(Engine {
+        Engine {
             patterns: compiled,
-            prefilter: Prefilter::new(&prefilter_input),
-            line_automaton,
-            fingerprint_patterns,
-            first_error_word,
+            prefilter: Prefilter::new(&literals),
+            literal_patterns,
+            error_words,
             everywhere,
             options,
-        })
+        }
     }
 
     /// The options in force.
@@ -207,47 +217,89 @@ impl Engine {
         &self.options
     }
 
-    /// Which prefilter runs (`teddy`, `fdr` or `none`).
-    pub fn prefilter_name(&self) -> &'static str {
+    /// Which prefilter runs (`sampled/16+teddy(avx2)`, `none`, ...).
+    pub fn prefilter_name(&self) -> String {
         self.prefilter.name()
     }
 
     /// Scans a block of whole lines (a line may lack its final newline only at the end).
+    ///
+    /// The prefilter runs over the whole block at once; only around its hits are line
+    /// boundaries looked for, and only those lines are verified.
     pub fn scan(&self, block: &[u8]) -> Tally {
         let mut tally = Tally { bytes: block.len() as u64, ..Tally::default() };
-        tally.lines = memchr::memchr_iter(b'\n', block).count() as u64
-            + u64::from(block.last().is_some_and(|&b| b != b'\n'));
+        let mut hits = Vec::new();
+        let newlines = self.prefilter.find_all(block, &mut hits);
+        tally.lines = newlines as u64 + u64::from(block.last().is_some_and(|&b| b != b'\n'));
         if !self.everywhere.is_empty() {
             // Some signature has nothing to prefilter on: every line is a candidate.
+            let mut start = 0;
+            let mut h = 0;
             for line in block.split(|&b| b == b'\n') {
-                self.check_line(line, &mut tally);
+                let end = start + line.len();
+                let first = h;
+                while h < hits.len() && hits[h].0 < end {
+                    h += 1;
+                }
+                self.check(block, start, end, &hits[first..h], &mut tally);
+                start = end + 1;
+                if start > block.len() {
+                    break;
+                }
             }
             return tally;
         }
-        let mut pos = 0;
-        while pos < block.len() {
-            let Some(hit) = self.prefilter.find(block, pos) else { break };
-            let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |i| pos + i + 1);
-            let end = memchr::memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
-            self.check_line(&block[start..end], &mut tally);
-            pos = end + 1;
+        let mut h = 0;
+        // Where the line of the previous hit ended: no newline search goes back past it.
+        let mut floor = 0;
+        while h < hits.len() {
+            let pos = hits[h].0;
+            let from = floor.min(pos);
+            let start = memchr::memrchr(b'\n', &block[from..pos]).map_or(from, |i| from + i + 1);
+            let end = memchr::memchr(b'\n', &block[pos..]).map_or(block.len(), |i| pos + i);
+            let first = h;
+            while h < hits.len() && hits[h].0 < end {
+                h += 1;
+            }
+            self.check(block, start, end, &hits[first..h], &mut tally);
+            floor = (end + 1).min(block.len());
         }
         tally
     }
 
-    /// Verifies one candidate line and records what it is.
+    /// Verifies one line and records what it is (for followed files and the journal).
     pub fn check_line(&self, line: &[u8], tally: &mut Tally) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut hits = Vec::new();
+        self.prefilter.find_all(line, &mut hits);
+        self.check(line, 0, line.len(), &hits, tally);
+    }
+
+    /// Verifies the line `block[start..end]` (without its newline), whose literal hits are
+    /// `hits`, and records what it is.
+    fn check(
+        &self,
+        block: &[u8],
+        start: usize,
+        end: usize,
+        hits: &[LiteralHit],
+        tally: &mut Tally,
+    ) {
+        if hits.is_empty() && self.everywhere.is_empty() {
+            return;
+        }
+        let line = &block[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let mut candidates: Vec<u32> = self.everywhere.clone();
         let mut error_word = false;
-        for m in self.line_automaton.find_overlapping_iter(line) {
-            let f = m.pattern().as_usize();
-            if f >= self.first_error_word {
-                error_word |= m.start() == 0
-                    || !line[m.start() - 1].is_ascii_alphabetic()
-                    || ERROR_WORDS[f - self.first_error_word] == "xception";
+        for &(pos, id) in hits {
+            let id = id as usize;
+            if id < self.error_words {
+                error_word |= pos == start
+                    || !block[pos - 1].is_ascii_alphabetic()
+                    || ERROR_WORDS[id] == "xception";
             } else {
-                candidates.extend_from_slice(&self.fingerprint_patterns[f]);
+                candidates.extend_from_slice(&self.literal_patterns[id]);
             }
         }
         candidates.sort_unstable();
@@ -255,7 +307,7 @@ impl Engine {
         let mut ids: Vec<usize> = candidates
             .iter()
             .map(|&p| &self.patterns[p as usize])
-            .filter(|c| c.verify.is_match(line))
+            .filter(|c| c.anchor_is_match() || c.verify.is_match(line))
             .map(|c| c.id)
             .collect();
         if ids.is_empty() && !(error_word && self.options.unknown) {
@@ -286,32 +338,34 @@ impl Engine {
     }
 }
 
-/// Picks each pattern's fingerprint among its windows: the one fewest other patterns
-/// share (a window common to many signatures, such as `failed to`, is common in logs too),
-/// then the statically rarest. Each pattern counts once per window.
-fn choose_fingerprints(compiled: &mut [Compiled]) {
+/// Picks each pattern's anchor among its segments: one long enough for the sampled search
+/// if it has one, then the one fewest other patterns share (a piece common to many
+/// signatures, such as `failed to`, is common in logs too), then the longest.
+fn choose_anchors(compiled: &mut [Compiled]) {
     let mut shared: rustc_hash::FxHashMap<&[u8], u32> = rustc_hash::FxHashMap::default();
     for c in compiled.iter() {
-        let mut mine: Vec<&[u8]> = c.windows.iter().map(Vec::as_slice).collect();
-        mine.sort_unstable();
-        mine.dedup();
-        for w in mine {
-            *shared.entry(w).or_default() += 1;
+        // Segments are distinct within a pattern.
+        for s in &c.segments {
+            *shared.entry(s.as_slice()).or_default() += 1;
         }
     }
     let chosen: Vec<Option<Vec<u8>>> = compiled
         .iter()
         .map(|c| {
-            c.windows
+            c.segments
                 .iter()
-                .min_by_key(|w| (shared[w.as_slice()], crate::pattern::rarity(w)))
+                .min_by_key(|s| {
+                    (
+                        s.len() < crate::prefilter::sampled::MIN_LEN,
+                        shared[s.as_slice()],
+                        usize::MAX - s.len(),
+                    )
+                })
                 .cloned()
         })
         .collect();
-    for (c, fp) in compiled.iter_mut().zip(chosen) {
-        if let Some(fp) = fp {
-            c.fingerprint = fp;
-        }
+    for (c, anchor) in compiled.iter_mut().zip(chosen) {
+        c.anchor = anchor.unwrap_or_default();
     }
 }
 
@@ -368,14 +422,37 @@ no newline at the end ERROR listen tcp :1: bind: address already in use";
     }
 
     #[test]
-    fn many_signatures_use_fdr_and_find_the_same() {
+    fn many_signatures_find_the_same() {
         let mut many: Vec<String> =
             (0..300).map(|i| format!("unrelated failure ZK{i:04}QX happened")).collect();
         many.insert(0, "listen tcp :<port>: bind: address already in use".into());
         let refs: Vec<&str> = many.iter().map(String::as_str).collect();
         let e = engine(&refs);
-        assert_eq!(e.prefilter_name(), "fdr");
+        assert!(e.prefilter_name().starts_with("sampled/"), "{}", e.prefilter_name());
         assert_eq!(e.scan(LOG.as_bytes()).hits[&0].count, 3);
+    }
+
+    #[test]
+    fn lenient_skips_what_it_cannot_use_and_says_which() {
+        let patterns = [
+            Pattern::new(0, "<*> <num>"),
+            Pattern::new(1, "listen tcp :<port>: bind: address already in use"),
+        ];
+        assert!(Engine::new(&patterns, Options::default()).is_err());
+        let (e, skipped) = Engine::lenient(&patterns, Options::default());
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].0, 0);
+        assert_eq!(e.scan(LOG.as_bytes()).hits[&1].count, 3);
+    }
+
+    #[test]
+    fn lines_with_only_error_words_or_short_anchors_are_checked() {
+        // "<ip> up" has no anchor (verified everywhere); "disk full" a short one (Teddy).
+        let e = engine(&["<ip> up", "disk full"]);
+        let t = e.scan(b"10.0.0.1 up\nERROR disk full now\nmy error\nterror\n");
+        assert_eq!(t.hits[&0].count, 1);
+        assert_eq!(t.hits[&1].count, 1);
+        assert_eq!(t.unknown, ["my error"]);
     }
 
     #[test]

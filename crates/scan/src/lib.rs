@@ -1,8 +1,9 @@
 //! Log scanning at memory speed, and template mining.
 //!
-//! - [`Engine`]: every signature ([`Pattern`]) at once over a block of log: a SIMD literal
-//!   prefilter (Teddy up to 64 fingerprints, a bucketed shift-or in the spirit of FDR
-//!   beyond), then verification of candidate lines only. Lines with error words that no
+//! - [`Engine`]: every signature ([`Pattern`]) at once over a block of log: a literal
+//!   prefilter over the whole block (a sampled hash search for long anchors, a SIMD
+//!   bucketed shift-and after Teddy for error words and short ones), then verification of
+//!   the lines holding a hit only. Lines with error words that no
 //!   signature matches are kept as unknown errors.
 //! - [`Scanner`]: drives the engine over whole inputs (memory-mapped or read, plain, gzip or
 //!   zstd) in parallel chunks cut at line boundaries; the [`Report`] does not depend on the
@@ -35,5 +36,5 @@ pub mod timestamp;
 
 pub use engine::{Engine, Hit, MAX_EXAMPLE, Options, Tally};
 pub use error::Error;
-pub use pattern::{FINGERPRINT_LEN, Pattern};
+pub use pattern::{MAX_PATTERN_LEN, Pattern};
 pub use scanner::{Report, Scanner, split_lines};

@@ -1,20 +1,19 @@
 //! Signatures to look for, and how each is verified once the prefilter points at a line.
 //!
 //! A [`Pattern`] is an error message with typed placeholders (`listen tcp :<port>: bind:
-//! address already in use`). It is split into literal parts and placeholders; its
-//! *fingerprint* is the rarest window of up to [`FINGERPRINT_LEN`] bytes of its literal parts
-//! (what the prefilter searches for), and its verifier is either the literal itself or a
-//! regex built from the parts, run only on candidate lines.
+//! address already in use`). It is split into literal parts and placeholders; its *anchor*
+//! is one piece of its literal parts (what the prefilter searches for, chosen by the
+//! engine), and its verifier is either the literal itself or a regex built from the parts,
+//! compiled on first use and run only on lines where the anchor was seen.
+
+use std::sync::OnceLock;
 
 use memchr::memmem;
 use regex::bytes::Regex;
 
 use crate::Error;
 
-/// Longest fingerprint: the prefilter compares at most this many bytes.
-pub const FINGERPRINT_LEN: usize = 8;
-
-/// Shortest literal part that can serve as a fingerprint.
+/// Shortest literal piece that can serve as an anchor.
 pub const MIN_FINGERPRINT_LEN: usize = 3;
 
 /// One signature to count.
@@ -96,13 +95,18 @@ fn parts(text: &str) -> Vec<Part> {
     out
 }
 
+/// Longest signature text accepted, in bytes: its regex then always fits the size limit.
+pub const MAX_PATTERN_LEN: usize = 4096;
+
 /// How a candidate line is confirmed.
 #[derive(Debug, Clone)]
 pub(crate) enum Verify {
     /// The pattern is one literal: a substring search.
     Literal(Box<memmem::Finder<'static>>),
-    /// Literal parts and placeholders.
-    Regex(Regex),
+    /// Literal parts and placeholders: the regex source, compiled the first time a line
+    /// needs it (a knowledge base of 10,000 signatures loads without compiling any regex;
+    /// a scan compiles those of the few signatures whose anchor is ever seen).
+    Regex { source: String, compiled: OnceLock<Option<Regex>> },
 }
 
 impl Verify {
@@ -110,9 +114,16 @@ impl Verify {
     pub fn is_match(&self, line: &[u8]) -> bool {
         match self {
             Verify::Literal(f) => f.find(line).is_some(),
-            Verify::Regex(r) => r.is_match(line),
+            Verify::Regex { source, compiled } => compiled
+                .get_or_init(|| build_regex(source).ok())
+                .as_ref()
+                .is_some_and(|r| r.is_match(line)),
         }
     }
+}
+
+fn build_regex(source: &str) -> Result<Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(source).unicode(false).size_limit(64 << 20).build()
 }
 
 /// A pattern ready for scanning.
@@ -120,18 +131,31 @@ impl Verify {
 pub(crate) struct Compiled {
     /// The caller's id.
     pub id: usize,
-    /// What the prefilter looks for; empty when no literal part is long enough, in which
-    /// case every line is verified.
-    pub fingerprint: Vec<u8>,
-    /// Every window of the literal parts that could serve as the fingerprint.
-    pub windows: Vec<Vec<u8>>,
+    /// What the prefilter looks for: a literal piece of the pattern, chosen by the engine
+    /// among [`Compiled::segments`]; empty when there is none, in which case every line is
+    /// verified.
+    pub anchor: Vec<u8>,
+    /// Every piece of the literal parts that could serve as the anchor: at least
+    /// [`MIN_FINGERPRINT_LEN`] bytes, at most [`MAX_ANCHOR_LEN`], no runs of blanks (white
+    /// space in logs may be any run of blanks), not starting or ending in white space.
+    pub segments: Vec<Vec<u8>>,
     /// The check on candidate lines.
     pub verify: Verify,
 }
 
+/// Longest anchor, in bytes.
+pub const MAX_ANCHOR_LEN: usize = 64;
+
 impl Compiled {
-    /// Compiles `pattern`; a pattern with no literal text at all is an error.
+    /// Compiles `pattern`; a pattern with no literal text at all is an error. Cheap: the
+    /// regex, when one is needed, is compiled on first use.
     pub fn new(pattern: &Pattern) -> Result<Self, Error> {
+        if pattern.text.len() > MAX_PATTERN_LEN {
+            return Err(Error::Signature {
+                signature: pattern.text.chars().take(80).collect(),
+                reason: format!("it is longer than {MAX_PATTERN_LEN} bytes"),
+            });
+        }
         let parts = parts(pattern.text.trim());
         let literals: Vec<&str> = parts
             .iter()
@@ -146,9 +170,10 @@ impl Compiled {
                 reason: "it has no literal text to look for".into(),
             });
         }
-        let windows: Vec<Vec<u8>> =
-            literals.iter().flat_map(|l| windows(l.as_bytes())).map(<[u8]>::to_vec).collect();
-        let fingerprint = windows.iter().min_by_key(|w| score(w)).cloned().unwrap_or_default();
+        let mut segments: Vec<Vec<u8>> =
+            literals.iter().flat_map(|l| segments(l.as_bytes())).map(<[u8]>::to_vec).collect();
+        segments.sort_unstable();
+        segments.dedup();
         let single_literal = parts.len() == 1 && !parts_have_space_runs(&literals);
         let verify = if single_literal {
             Verify::Literal(Box::new(memmem::Finder::new(literals[0].as_bytes()).into_owned()))
@@ -169,17 +194,15 @@ impl Compiled {
                     Part::Slot(r) => re.push_str(r),
                 }
             }
-            let regex = regex::bytes::RegexBuilder::new(&re)
-                .unicode(false)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| Error::Signature {
-                    signature: pattern.text.clone(),
-                    reason: e.to_string(),
-                })?;
-            Verify::Regex(regex)
+            Verify::Regex { source: re, compiled: OnceLock::new() }
         };
-        Ok(Compiled { id: pattern.id, fingerprint, windows, verify })
+        Ok(Compiled { id: pattern.id, anchor: Vec::new(), segments, verify })
+    }
+
+    /// Whether a confirmed anchor hit is already the whole match (a plain message whose
+    /// anchor is all of it).
+    pub fn anchor_is_match(&self) -> bool {
+        matches!(&self.verify, Verify::Literal(f) if f.needle() == self.anchor.as_slice())
     }
 }
 
@@ -187,42 +210,35 @@ fn parts_have_space_runs(literals: &[&str]) -> bool {
     literals.iter().any(|l| l.contains("  ") || l.contains('\t'))
 }
 
-/// How common a byte is in logs (higher is more common), for picking rare fingerprints.
-fn commonness(b: u8) -> u32 {
-    match b {
-        b' ' => 60,
-        b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' => 40,
-        b'0'..=b'9' => 35,
-        b'l' | b'c' | b'd' | b'u' | b'h' | b'm' | b'p' => 30,
-        b'.' | b':' | b'-' | b'/' | b'=' | b',' | b'_' => 28,
-        b'a'..=b'z' => 20,
-        b'A'..=b'Z' => 12,
-        _ => 8,
+/// The pieces of `literal` that may serve as an anchor: split at runs of blanks and at
+/// tabs and line breaks, trimmed, cut at [`MAX_ANCHOR_LEN`] bytes (at a character
+/// boundary), at least [`MIN_FINGERPRINT_LEN`] bytes long.
+fn segments(literal: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut pieces = Vec::new();
+    for piece in literal.split(|&b| b.is_ascii_whitespace() && b != b' ') {
+        let mut start = 0;
+        let mut i = 0;
+        while i < piece.len() {
+            if piece[i] == b' ' && piece.get(i + 1) == Some(&b' ') {
+                pieces.push(&piece[start..i]);
+                while i < piece.len() && piece[i] == b' ' {
+                    i += 1;
+                }
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        pieces.push(&piece[start..]);
     }
-}
-
-fn score(window: &[u8]) -> u32 {
-    // Longer is rarer: a missing byte costs as much as the commonest one.
-    window.iter().map(|&b| commonness(b)).sum::<u32>()
-        + (FINGERPRINT_LEN - window.len()) as u32 * 70
-}
-
-/// Static rarity of a window: lower is rarer.
-pub(crate) fn rarity(window: &[u8]) -> u32 {
-    score(window)
-}
-
-/// Every window of up to [`FINGERPRINT_LEN`] bytes of `literal` that may serve as a
-/// fingerprint: at least [`MIN_FINGERPRINT_LEN`] bytes, not starting or ending in white
-/// space, without runs of blanks (white space in logs may be any run of blanks).
-fn windows(literal: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let len = literal.len().min(FINGERPRINT_LEN);
-    (0..=literal.len() - len).map(move |start| &literal[start..start + len]).filter(|w| {
-        w.len() >= MIN_FINGERPRINT_LEN
-            && !w[0].is_ascii_whitespace()
-            && !w[w.len() - 1].is_ascii_whitespace()
-            && !w.contains(&b'\t')
-            && !w.windows(2).any(|p| p[0].is_ascii_whitespace() && p[1].is_ascii_whitespace())
+    pieces.into_iter().filter_map(|p| {
+        let p = p.trim_ascii();
+        let mut end = p.len().min(MAX_ANCHOR_LEN);
+        while end < p.len() && end > 0 && (p[end] & 0xc0) == 0x80 {
+            end -= 1;
+        }
+        let p = p[..end].trim_ascii_end();
+        (p.len() >= MIN_FINGERPRINT_LEN).then_some(p)
     })
 }
 
@@ -239,7 +255,7 @@ mod tests {
         let c = compile("listen tcp :<port>: bind: address already in use");
         assert!(c.verify.is_match(b"2024 ERROR listen tcp :8080: bind: address already in use"));
         assert!(!c.verify.is_match(b"listen tcp :http: bind: address already in use"));
-        assert!(matches!(c.verify, Verify::Regex(_)));
+        assert!(matches!(c.verify, Verify::Regex { .. }));
         assert_eq!(c.id, 7);
     }
 
@@ -248,12 +264,7 @@ mod tests {
         let c = compile("FATAL: sorry, too many clients already");
         assert!(matches!(c.verify, Verify::Literal(_)));
         assert!(c.verify.is_match(b"x FATAL: sorry, too many clients already y"));
-        assert!(c.fingerprint.len() == FINGERPRINT_LEN);
-        assert!(
-            b"FATAL: sorry, too many clients already"
-                .windows(8)
-                .any(|w| w == c.fingerprint.as_slice())
-        );
+        assert_eq!(c.segments, [b"FATAL: sorry, too many clients already".to_vec()]);
     }
 
     #[test]
@@ -265,15 +276,28 @@ mod tests {
     }
 
     #[test]
+    fn segments_split_at_blank_runs_and_are_cut() {
+        let c = compile("disk <num>  is\tfull:  quota exceeded for user <*> now");
+        let mut want: Vec<Vec<u8>> = ["disk", "full:", "quota exceeded for user", "now"]
+            .map(|s| s.as_bytes().to_vec())
+            .to_vec();
+        want.sort();
+        assert_eq!(c.segments, want);
+        let long = "x".repeat(100);
+        assert_eq!(compile(&long).segments, [vec![b'x'; MAX_ANCHOR_LEN]]);
+        assert!(Compiled::new(&Pattern::new(0, "y".repeat(MAX_PATTERN_LEN + 1))).is_err());
+    }
+
+    #[test]
     fn a_pattern_of_only_placeholders_is_rejected() {
         let err = Compiled::new(&Pattern::new(0, "<*> <num>")).unwrap_err();
         assert!(err.to_string().contains("no literal text"), "{err}");
     }
 
     #[test]
-    fn short_literals_have_no_fingerprint_and_are_verified_everywhere() {
+    fn short_literals_have_no_segment_and_are_verified_everywhere() {
         let c = compile("<ip> up");
-        assert!(c.fingerprint.is_empty());
+        assert!(c.segments.is_empty());
         assert!(c.verify.is_match(b"10.0.0.1 up"));
     }
 }

@@ -1,79 +1,194 @@
-//! The literal prefilter: where, in a block of log, any fingerprint may occur.
+//! The literal prefilter: every occurrence, in a block of log, of every literal the engine
+//! looks for (signature anchors and error words), in one pass over the whole block.
 //!
-//! Up to 64 fingerprints use Teddy (the SIMD packed searcher of the `aho-corasick` crate);
-//! more use [`fdr::Fdr`], a bucketed shift-or whose speed hardly depends on their number.
-//! Both answer one question: the first position at or after `from` where a fingerprint
-//! starts. The caller then looks at that line closely and goes on after it.
+//! - Literals of at least [`sampled::MIN_LEN`] bytes (most signature anchors) are found by
+//!   [`sampled::Sampled`]: one hashed 8-byte window every 8 to 32 bytes, whatever their
+//!   number.
+//! - Shorter ones (the error words, short anchors) by [`teddy::Teddy`], a bucketed SIMD
+//!   shift-and over their first bytes, up to [`teddy::MAX_LITERALS`] of them.
+//! - Short literals beyond that by an Aho-Corasick automaton (slow, but only knowledge bases
+//!   with many signatures of only short words get there).
+//!
+//! Every reported occurrence is exact: each searcher confirms its candidates byte for byte.
 
-mod fdr;
+pub(crate) mod sampled;
+pub(crate) mod teddy;
 
-use aho_corasick::packed;
+use aho_corasick::AhoCorasick;
 
-/// Finds fingerprint occurrences.
+/// Bytes searched at a time by every searcher in turn (rounded down to a multiple of the
+/// sampled search's stride): small enough to stay in the L1 or L2 cache.
+const WINDOW: usize = 32 << 10;
+
+/// Finds literal occurrences.
 #[derive(Debug, Clone)]
-pub(crate) enum Prefilter {
-    /// No fingerprints: nothing is ever a candidate.
-    Empty,
-    /// SIMD Teddy, for up to 64 fingerprints on CPUs that have it.
-    Teddy(packed::Searcher),
-    /// Bucketed shift-or, for any number.
-    Fdr(fdr::Fdr),
+pub(crate) struct Prefilter {
+    sampled: Option<sampled::Sampled>,
+    teddy: Option<teddy::Teddy>,
+    /// Short literals beyond Teddy's budget, with their ids.
+    automaton: Option<(AhoCorasick, Vec<u32>)>,
 }
 
+/// Long literals shorter than this (stride 16) go to Teddy when it has room.
+const MOVE_UNDER: usize = 16 + sampled::WINDOW - 1;
+
+/// Most short literals for which long ones are moved to Teddy (see `Prefilter::new`).
+const TEDDY_ROOM: usize = 40;
+
+/// A literal with its id.
+type Literal = (u32, Vec<u8>);
+
 impl Prefilter {
-    /// A prefilter for `fingerprints` (non-empty, at most 8 bytes each).
-    pub fn new(fingerprints: &[Vec<u8>]) -> Self {
-        if fingerprints.is_empty() {
-            return Prefilter::Empty;
+    /// A prefilter for `literals` (each at least 3 bytes; literal `i` has id `i`). Short
+    /// literals go to Teddy in order, so the first ones (the error words) always get the
+    /// fast path.
+    pub fn new(literals: &[Vec<u8>]) -> Self {
+        let (mut long, mut short): (Vec<Literal>, Vec<Literal>) = literals
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i as u32, l.clone()))
+            .partition(|(_, l)| l.len() >= sampled::MIN_LEN);
+        // The shortest long literal sets the stride for all: while Teddy has room, the few
+        // that keep it under its maximum go there instead.
+        long.sort_by_key(|(_, l)| l.len());
+        let movable = long.iter().take_while(|(_, l)| l.len() < MOVE_UNDER).count();
+        if movable > 0 && movable < long.len() && short.len() + movable <= TEDDY_ROOM {
+            short.extend(long.drain(..movable));
         }
-        if std::env::var_os("TRIAGE_SCAN_FORCE_FDR").is_none()
-            && let Some(teddy) = packed::Config::new()
-                .match_kind(packed::MatchKind::LeftmostFirst)
-                .builder()
-                .extend(fingerprints)
-                .build()
-        {
-            return Prefilter::Teddy(teddy);
-        }
-        Prefilter::Fdr(fdr::Fdr::new(fingerprints))
+        let sampled = sampled::Sampled::new(&long);
+        let in_teddy = short.len().min(teddy::MAX_LITERALS);
+        let teddy = teddy::Teddy::new(&short[..in_teddy]);
+        let rest = if teddy.is_some() { &short[in_teddy..] } else { &short[..] };
+        let automaton = if rest.is_empty() {
+            None
+        } else {
+            AhoCorasick::new(rest.iter().map(|(_, l)| l))
+                .ok()
+                .map(|ac| (ac, rest.iter().map(|(id, _)| *id).collect()))
+        };
+        Prefilter { sampled, teddy, automaton }
     }
 
-    /// Which searcher is in use, for benchmarks and `--verbose`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Prefilter::Empty => "none",
-            Prefilter::Teddy(_) => "teddy",
-            Prefilter::Fdr(_) => "fdr",
+    /// What runs, for `--verbose` and benchmarks: `sampled/16+teddy(avx2)` and the like.
+    pub fn name(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = &self.sampled {
+            parts.push(format!("sampled/{}", s.stride()));
         }
+        if let Some(t) = &self.teddy {
+            parts.push(format!("teddy({})", t.implementation()));
+        }
+        if self.automaton.is_some() {
+            parts.push("aho-corasick".to_owned());
+        }
+        if parts.is_empty() { "none".to_owned() } else { parts.join("+") }
     }
 
-    /// Start of the first fingerprint at or after `from`.
-    pub fn find(&self, haystack: &[u8], from: usize) -> Option<usize> {
-        match self {
-            Prefilter::Empty => None,
-            Prefilter::Teddy(t) => t
-                .find_in(haystack, aho_corasick::Span::from(from..haystack.len()))
-                .map(|m| m.start()),
-            Prefilter::Fdr(f) => f.find(haystack, from),
+    /// Every occurrence of every literal in `h` as `(position, id)`, sorted, no duplicates;
+    /// returns the number of newlines in `h`, counted on the way. The searchers take `h` a
+    /// window of [`WINDOW`] bytes at a time, all of them while the window is in cache.
+    pub fn find_all(&self, h: &[u8], out: &mut Vec<(usize, u32)>) -> usize {
+        out.clear();
+        let stride = self.sampled.as_ref().map_or(1, sampled::Sampled::stride);
+        let window = WINDOW / stride * stride;
+        let mut newlines = 0;
+        let mut from = 0;
+        while from < h.len() {
+            let to = (from + window).min(h.len());
+            if let Some(s) = &self.sampled {
+                s.find_in(h, from, to, out);
+            }
+            newlines += match &self.teddy {
+                Some(t) => t.find_in(h, from, to, out),
+                None => memchr::memchr_iter(b'\n', &h[from..to]).count(),
+            };
+            from = to;
         }
+        if let Some((ac, ids)) = &self.automaton {
+            for m in ac.find_overlapping_iter(h) {
+                out.push((m.start(), ids[m.pattern().as_usize()]));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        newlines
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
+    fn naive(lits: &[Vec<u8>], h: &[u8]) -> Vec<(usize, u32)> {
+        (0..h.len())
+            .flat_map(|i| {
+                lits.iter()
+                    .enumerate()
+                    .filter(move |(_, l)| h[i..].starts_with(l))
+                    .map(move |(id, _)| (i, id as u32))
+            })
+            .collect()
+    }
+
+    fn all(p: &Prefilter, h: &[u8]) -> Vec<(usize, u32)> {
+        let mut out = Vec::new();
+        p.find_all(h, &mut out);
+        out
+    }
+
     #[test]
-    fn teddy_and_fdr_agree() {
-        let few: Vec<Vec<u8>> = vec![b"refused".to_vec(), b"timeout".to_vec()];
-        let many: Vec<Vec<u8>> =
-            (0..200).map(|i| format!("code{i:04}").into_bytes()).chain(few.clone()).collect();
-        let h = b"2024 ERROR dial tcp: connection refused\n2024 INFO ok\n";
-        for fps in [few, many] {
-            let p = Prefilter::new(&fps);
-            assert_eq!(p.find(h, 0), Some(32), "{}", p.name());
-            assert_eq!(p.find(h, 33), None, "{}", p.name());
+    fn long_short_and_many_short_literals_are_all_found() {
+        let mut lits: Vec<Vec<u8>> = ["error", "Error", "refused", "bind: address already in use"]
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+            .collect();
+        let h = b"2024 Error: dial tcp: connection refused\nlisten: bind: address already in use\n";
+        let p = Prefilter::new(&lits);
+        assert!(p.name().starts_with("sampled/"), "{}", p.name());
+        assert_eq!(all(&p, h), naive(&lits, h));
+        lits.extend((0..200).map(|i| format!("c{i:03}").into_bytes()));
+        lits.push(b"tcp".to_vec());
+        let p = Prefilter::new(&lits);
+        assert!(p.name().ends_with("aho-corasick"), "{}", p.name());
+        assert_eq!(all(&p, h), naive(&lits, h));
+        assert_eq!(Prefilter::new(&[]).name(), "none");
+        assert!(all(&Prefilter::new(&[]), h).is_empty());
+    }
+
+    #[test]
+    fn occurrences_across_windows_are_found_once() {
+        for long in ["connection refused by peer", "bind: address already in use now!"] {
+            let lits: Vec<Vec<u8>> =
+                ["error", long].iter().map(|s| s.as_bytes().to_vec()).collect();
+            let p = Prefilter::new(&lits);
+            let stride = p.sampled.as_ref().unwrap().stride();
+            let window = WINDOW / stride * stride;
+            let mut h = vec![b'.'; 3 * window + 100];
+            let mut lines = 0;
+            for k in 1..3 {
+                for (d, lit) in [(40usize, 0usize), (3, 0), (30, 1), (10, 1), (1, 1)] {
+                    let at = k * window - d;
+                    h[at..at + lits[lit].len()].copy_from_slice(&lits[lit]);
+                }
+                h[k * window + 50] = b'\n';
+                lines += 1;
+            }
+            let mut out = Vec::new();
+            assert_eq!(p.find_all(&h, &mut out), lines);
+            assert_eq!(out, naive(&lits, &h), "{long}");
         }
-        assert_eq!(Prefilter::new(&[]).find(h, 0), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+        #[test]
+        fn agrees_with_a_naive_search(
+            words in prop::collection::vec(prop::collection::vec(prop::sample::select(b"ab c".to_vec()), 3..24), 1..90),
+            h in prop::collection::vec(prop::sample::select(b"ab c\n".to_vec()), 0..500),
+        ) {
+            prop_assert_eq!(all(&Prefilter::new(&words), &h), naive(&words, &h));
+        }
     }
 }

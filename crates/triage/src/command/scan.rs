@@ -98,38 +98,41 @@ fn knowledge(args: &ScanArgs, config: &Config) -> anyhow::Result<Knowledge> {
     Ok(Knowledge { kb: Some(kb), redactor: loaded.redactor })
 }
 
-/// Every signature of the knowledge base as a pattern whose id is its entry's index.
-/// Signatures the engine cannot use (no literal text) are skipped with a warning.
-pub(crate) fn patterns(kb: &KnowledgeBase) -> Vec<Pattern> {
+/// Every signature of the knowledge base as a pattern whose id is its entry's index, with
+/// the guide and line of each for warnings.
+pub(crate) fn patterns(kb: &KnowledgeBase) -> (Vec<Pattern>, Vec<(PathBuf, u32)>) {
     let mut out = Vec::new();
+    let mut places = Vec::new();
     for (i, entry) in kb.entries().iter().enumerate() {
         for sig in &entry.signatures {
-            let pattern = Pattern::new(i, sig.template.clone());
-            match pattern.validate() {
-                Ok(()) => out.push(pattern),
-                Err(e) => tracing::warn!(
-                    "{}:{}: signature skipped: {e}",
-                    kb.guide_of(entry).path.display(),
-                    sig.line
-                ),
-            }
+            out.push(Pattern::new(i, sig.template.clone()));
+            places.push((kb.guide_of(entry).path.clone(), sig.line));
         }
     }
-    out
+    (out, places)
 }
 
 /// Runs `triage scan`. Exit 1 when a known symptom or an unknown error was found.
 pub(crate) fn run(args: ScanArgs, config: Config) -> anyhow::Result<Exit> {
     let knowledge = knowledge(&args, &config)?;
-    let patterns = knowledge.kb.as_ref().map(patterns).unwrap_or_default();
+    let (patterns, places) = knowledge.kb.as_ref().map(patterns).unwrap_or_default();
     let options = Options {
         since: args.since,
         until: args.until,
         examples: args.examples,
         ..Options::default()
     };
-    let engine = Engine::new(&patterns, options)?;
-    tracing::info!("{} signatures, prefilter {}", patterns.len(), engine.prefilter_name());
+    // Signatures the engine cannot use (no literal text) are skipped with a warning.
+    let (engine, skipped) = Engine::lenient(&patterns, options);
+    for (i, e) in &skipped {
+        let (path, line) = &places[*i];
+        tracing::warn!("{}:{line}: signature skipped: {e}", path.display());
+    }
+    tracing::info!(
+        "{} signatures, prefilter {}",
+        patterns.len() - skipped.len(),
+        engine.prefilter_name()
+    );
     if args.follow {
         return follow(&args, &engine, &knowledge);
     }

@@ -1,0 +1,504 @@
+//! A bucketed SIMD shift-and over the first 3 or 4 bytes of short literals, after Teddy
+//! (Hyperscan's small-set literal matcher).
+//!
+//! Each distinct fingerprint (the first `M` bytes of a literal, `M` being 3 or 4) goes into
+//! one of 8 buckets. For every byte offset `j < M` two 16-entry tables map the low and the
+//! high nibble of an input byte to the buckets having a fingerprint whose byte `j` has that
+//! nibble. At position `i` the AND over `j` of `lo[j][t[i+j] & 15] & hi[j][t[i+j] >> 4]`
+//! names the buckets that may start there; with `pshufb` that is 2 lookups and 3 logic
+//! operations per offset for 16, 32 or 64 positions at once (SSSE3, AVX2, AVX-512BW, picked
+//! at run time; a scalar loop otherwise and for the tail). Every candidate is confirmed
+//! against the bucket's literals, byte for byte, so only true occurrences are reported.
+//! Buckets are filled greedily so that fingerprints with the same nibbles share one (the
+//! case variants `error`, `Error`, `ERROR` cost one bucket's nibbles, not three).
+#![allow(unsafe_code)]
+
+/// Buckets: one bit each in a table entry.
+const BUCKETS: usize = 8;
+
+/// Most literals Teddy is used for; beyond that its buckets get too full to filter well.
+pub(crate) const MAX_LITERALS: usize = 64;
+
+/// The searcher.
+#[derive(Debug, Clone)]
+pub(crate) struct Teddy {
+    /// Fingerprint length: 3 or 4.
+    m: usize,
+    /// `lo[j][n]`: buckets whose fingerprints have low nibble `n` at offset `j`.
+    lo: [[u8; 16]; 4],
+    /// `hi[j][n]`: the same for high nibbles.
+    hi: [[u8; 16]; 4],
+    /// Per bucket: `(literal id, bytes)` to confirm.
+    buckets: Vec<Vec<(u32, Vec<u8>)>>,
+    /// Which implementation runs.
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Ssse3,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Teddy {
+    /// A searcher for `literals` (`(id, bytes)`, each at least 3 bytes); `None` when there
+    /// are none, one is shorter than 3 bytes or there are more than [`MAX_LITERALS`].
+    pub fn new(literals: &[(u32, Vec<u8>)]) -> Option<Self> {
+        let shortest = literals.iter().map(|(_, l)| l.len()).min()?;
+        if shortest < 3 || literals.len() > MAX_LITERALS {
+            return None;
+        }
+        let m = shortest.min(4);
+        let mut fingerprints: Vec<&[u8]> = literals.iter().map(|(_, l)| &l[..m]).collect();
+        fingerprints.sort_unstable();
+        fingerprints.dedup();
+        let mut lo = [[0u8; 16]; 4];
+        let mut hi = [[0u8; 16]; 4];
+        let mut members = [0usize; BUCKETS];
+        let mut bucket_of: Vec<(&[u8], usize)> = Vec::new();
+        // Case-insensitively alike fingerprints first, so they land together.
+        fingerprints.sort_by_key(|f| f.to_ascii_lowercase());
+        for f in fingerprints {
+            // The bucket this fingerprint widens least: the growth of the number of byte
+            // strings the bucket accepts (the product of its nibble set sizes), then the
+            // emptiest. An empty bucket costs 2, a case variant joining
+            // its word 1, anything else more.
+            let accepted = |lo: &[[u8; 16]; 4], hi: &[[u8; 16]; 4], b: usize| -> u64 {
+                (0..m)
+                    .map(|j| {
+                        let l = lo[j].iter().filter(|&&x| x & (1 << b) != 0).count() as u64;
+                        let h = hi[j].iter().filter(|&&x| x & (1 << b) != 0).count() as u64;
+                        l * h
+                    })
+                    .product()
+            };
+            let cost = |b: usize| {
+                let (mut lo2, mut hi2) = (lo, hi);
+                for j in 0..m {
+                    lo2[j][usize::from(f[j] & 15)] |= 1 << b;
+                    hi2[j][usize::from(f[j] >> 4)] |= 1 << b;
+                }
+                let grown = accepted(&lo2, &hi2, b) - accepted(&lo, &hi, b);
+                // Opening a bucket costs a little more than a case variant joining one.
+                (grown + u64::from(members[b] == 0), members[b], b)
+            };
+            let b = (0..BUCKETS).min_by_key(|&b| cost(b)).unwrap_or(0);
+            for j in 0..m {
+                lo[j][usize::from(f[j] & 15)] |= 1 << b;
+                hi[j][usize::from(f[j] >> 4)] |= 1 << b;
+            }
+            members[b] += 1;
+            bucket_of.push((f, b));
+        }
+        let mut buckets = vec![Vec::new(); BUCKETS];
+        for (id, lit) in literals {
+            if let Some(&(_, b)) = bucket_of.iter().find(|(f, _)| *f == &lit[..m]) {
+                buckets[b].push((*id, lit.clone()));
+            }
+        }
+        // Offsets past `m` accept anything, so the SIMD loops may always look at 4.
+        for j in m..4 {
+            lo[j] = [0xff; 16];
+            hi[j] = [0xff; 16];
+        }
+        Some(Teddy { m, lo, hi, buckets, kind: Kind::detect() })
+    }
+
+    /// Which implementation runs, for `--verbose` and benchmarks.
+    pub fn implementation(&self) -> &'static str {
+        match self.kind {
+            Kind::Scalar => "scalar",
+            #[cfg(target_arch = "x86_64")]
+            Kind::Ssse3 => "ssse3",
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2 => "avx2",
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx512 => "avx512",
+        }
+    }
+
+    /// Appends `(position, literal id)` of every occurrence of every literal in `h`, by
+    /// position.
+    #[cfg(test)]
+    pub fn find_all(&self, h: &[u8], out: &mut Vec<(usize, u32)>) {
+        let newlines = self.find_in(h, 0, h.len(), out);
+        assert_eq!(newlines, memchr::memchr_iter(b'\n', h).count());
+    }
+
+    /// Appends `(position, literal id)` of every occurrence starting in `from..to` (the
+    /// literal may go on past `to`), by position. Returns the number of newlines in
+    /// `h[from..to]`, counted in the same pass.
+    pub fn find_in(&self, h: &[u8], from: usize, to: usize, out: &mut Vec<(usize, u32)>) -> usize {
+        let to = to.min(h.len());
+        let (done, newlines) = match self.kind {
+            Kind::Scalar => (from, 0),
+            // SAFETY: `kind` is only set to a SIMD variant when the CPU has the feature
+            // (`Kind::detect`, or a test that checked it).
+            #[cfg(target_arch = "x86_64")]
+            Kind::Ssse3 => unsafe { self.find_ssse3(h, from, to, out) },
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2 => unsafe { self.find_avx2(h, from, to, out) },
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx512 => unsafe { self.find_avx512(h, from, to, out) },
+        };
+        self.find_scalar(h, done, to, out);
+        newlines + memchr::memchr_iter(b'\n', &h[done.min(to)..to]).count()
+    }
+
+    /// The buckets that may start at `i` (needs `i + m <= h.len()`).
+    #[inline]
+    fn buckets_at(&self, h: &[u8], i: usize) -> u8 {
+        let mut acc = 0xff;
+        for j in 0..self.m {
+            let b = h[i + j];
+            acc &= self.lo[j][usize::from(b & 15)] & self.hi[j][usize::from(b >> 4)];
+        }
+        acc
+    }
+
+    /// Positions `from..to`, one at a time.
+    fn find_scalar(&self, h: &[u8], from: usize, to: usize, out: &mut Vec<(usize, u32)>) {
+        let Some(last) = h.len().checked_sub(self.m) else { return };
+        for i in from..to.min(last + 1) {
+            let b = self.buckets_at(h, i);
+            if b != 0 {
+                self.confirm(h, i, b, out);
+            }
+        }
+    }
+
+    /// Reports the literals of buckets `bits` that really start at `i`.
+    #[inline(never)]
+    fn confirm(&self, h: &[u8], i: usize, mut bits: u8, out: &mut Vec<(usize, u32)>) {
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            for (id, lit) in &self.buckets[b] {
+                // The fingerprint bytes first (no call), then the rest.
+                if h[i..i + self.m] == lit[..self.m] && h[i..].starts_with(lit) {
+                    out.push((i, *id));
+                }
+            }
+        }
+    }
+
+    /// Candidates of a SIMD block: `mask` has bit `k` set when position `base + k` may
+    /// start a literal.
+    #[inline]
+    fn confirm_mask(&self, h: &[u8], base: usize, mut mask: u64, out: &mut Vec<(usize, u32)>) {
+        while mask != 0 {
+            let k = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let i = base + k;
+            let b = self.buckets_at(h, i);
+            if b != 0 {
+                self.confirm(h, i, b, out);
+            }
+        }
+    }
+}
+
+/// Whether the CPU runs [`Teddy::find_avx512`].
+#[cfg(target_arch = "x86_64")]
+fn avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512bw")
+        && std::is_x86_feature_detected!("popcnt")
+}
+
+/// Whether the CPU runs [`Teddy::find_avx2`].
+#[cfg(target_arch = "x86_64")]
+fn avx2() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("popcnt")
+}
+
+impl Kind {
+    fn detect() -> Self {
+        if std::env::var_os("TRIAGE_SCAN_SCALAR").is_some() {
+            return Kind::Scalar;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            if avx512() && std::env::var_os("TRIAGE_SCAN_NO_AVX512").is_none() {
+                return Kind::Avx512;
+            }
+            if avx2() {
+                return Kind::Avx2;
+            }
+            if std::is_x86_feature_detected!("ssse3") {
+                return Kind::Ssse3;
+            }
+        }
+        Kind::Scalar
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Teddy {
+    /// SSSE3, 16 positions a step. Returns where the scalar loop must go on and the
+    /// newlines before that.
+    ///
+    /// # Safety
+    /// The CPU must have SSSE3.
+    #[target_feature(enable = "ssse3")]
+    unsafe fn find_ssse3(
+        &self,
+        h: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<(usize, u32)>,
+    ) -> (usize, usize) {
+        use std::arch::x86_64::*;
+        let tables: [(__m128i, __m128i); 4] = std::array::from_fn(|j| {
+            // SAFETY: each table is 16 bytes, read unaligned.
+            unsafe {
+                (
+                    _mm_loadu_si128(self.lo[j].as_ptr().cast()),
+                    _mm_loadu_si128(self.hi[j].as_ptr().cast()),
+                )
+            }
+        });
+        let nibble = _mm_set1_epi8(0x0f);
+        let newline = _mm_set1_epi8(b'\n' as i8);
+        let mut newlines = 0;
+        let mut i = from;
+        // Each step reads bytes i .. i + 16 + 3, and looks at starts before `to`.
+        while i + 16 + 3 <= h.len() && i + 16 <= to {
+            let mut acc = _mm_set1_epi8(-1);
+            for (j, (lo, hi)) in tables.iter().enumerate() {
+                // SAFETY: i + j + 16 <= i + 19 <= h.len(): the 16 bytes read are in `h`.
+                let v = unsafe { _mm_loadu_si128(h.as_ptr().add(i + j).cast()) };
+                if j == 0 {
+                    let nl = _mm_movemask_epi8(_mm_cmpeq_epi8(v, newline)) as u32;
+                    newlines += nl.count_ones() as usize;
+                }
+                let l = _mm_shuffle_epi8(*lo, _mm_and_si128(v, nibble));
+                let u = _mm_shuffle_epi8(*hi, _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
+                acc = _mm_and_si128(acc, _mm_and_si128(l, u));
+            }
+            let zero = _mm_movemask_epi8(_mm_cmpeq_epi8(acc, _mm_setzero_si128())) as u32;
+            let mask = u64::from(!zero & 0xffff);
+            if mask != 0 {
+                self.confirm_mask(h, i, mask, out);
+            }
+            i += 16;
+        }
+        (i, newlines)
+    }
+
+    /// AVX2, 32 positions a step. Returns where the scalar loop must go on and the
+    /// newlines before that.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2,popcnt")]
+    unsafe fn find_avx2(
+        &self,
+        h: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<(usize, u32)>,
+    ) -> (usize, usize) {
+        use std::arch::x86_64::*;
+        let tables: [(__m256i, __m256i); 4] = std::array::from_fn(|j| {
+            // SAFETY: each table is 16 bytes, read unaligned, then repeated in both lanes
+            // (pshufb looks up within each 128-bit lane).
+            unsafe {
+                (
+                    _mm256_broadcastsi128_si256(_mm_loadu_si128(self.lo[j].as_ptr().cast())),
+                    _mm256_broadcastsi128_si256(_mm_loadu_si128(self.hi[j].as_ptr().cast())),
+                )
+            }
+        });
+        let nibble = _mm256_set1_epi8(0x0f);
+        let newline = _mm256_set1_epi8(b'\n' as i8);
+        let mut newlines = 0;
+        let mut i = from;
+        // Each step reads bytes i .. i + 32 + 3, and looks at starts before `to`.
+        while i + 32 + 3 <= h.len() && i + 32 <= to {
+            let mut acc = _mm256_set1_epi8(-1);
+            for (j, (lo, hi)) in tables.iter().enumerate() {
+                // SAFETY: i + j + 32 <= i + 35 <= h.len(): the 32 bytes read are in `h`.
+                let v = unsafe { _mm256_loadu_si256(h.as_ptr().add(i + j).cast()) };
+                if j == 0 {
+                    let nl = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, newline)) as u32;
+                    newlines += nl.count_ones() as usize;
+                }
+                let l = _mm256_shuffle_epi8(*lo, _mm256_and_si256(v, nibble));
+                let u = _mm256_shuffle_epi8(*hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+                acc = _mm256_and_si256(acc, _mm256_and_si256(l, u));
+            }
+            let zero = _mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256())) as u32;
+            let mask = u64::from(!zero);
+            if mask != 0 {
+                self.confirm_mask(h, i, mask, out);
+            }
+            i += 32;
+        }
+        (i, newlines)
+    }
+
+    /// AVX-512BW, 64 positions a step. Returns where the scalar loop must go on and the
+    /// newlines before that.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F and AVX-512BW.
+    #[target_feature(enable = "avx512f,avx512bw,popcnt")]
+    unsafe fn find_avx512(
+        &self,
+        h: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<(usize, u32)>,
+    ) -> (usize, usize) {
+        use std::arch::x86_64::*;
+        let tables: [(__m512i, __m512i); 4] = std::array::from_fn(|j| {
+            // SAFETY: each table is 16 bytes, read unaligned, then repeated in all four
+            // 128-bit lanes (vpshufb looks up within each lane).
+            unsafe {
+                (
+                    _mm512_broadcast_i32x4(_mm_loadu_si128(self.lo[j].as_ptr().cast())),
+                    _mm512_broadcast_i32x4(_mm_loadu_si128(self.hi[j].as_ptr().cast())),
+                )
+            }
+        });
+        let nibble = _mm512_set1_epi8(0x0f);
+        let newline = _mm512_set1_epi8(b'\n' as i8);
+        let mut newlines = 0;
+        let mut i = from;
+        // Each step reads bytes i .. i + 64 + 3, and looks at starts before `to`.
+        while i + 64 + 3 <= h.len() && i + 64 <= to {
+            let mut acc = _mm512_set1_epi8(-1);
+            for (j, (lo, hi)) in tables.iter().enumerate() {
+                // SAFETY: i + j + 64 <= i + 67 <= h.len(): the 64 bytes read are in `h`.
+                let v = unsafe { _mm512_loadu_si512(h.as_ptr().add(i + j).cast()) };
+                if j == 0 {
+                    newlines += _mm512_cmpeq_epi8_mask(v, newline).count_ones() as usize;
+                }
+                let l = _mm512_shuffle_epi8(*lo, _mm512_and_si512(v, nibble));
+                let u = _mm512_shuffle_epi8(*hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), nibble));
+                acc = _mm512_and_si512(acc, _mm512_and_si512(l, u));
+            }
+            let mask = _mm512_test_epi8_mask(acc, acc);
+            if mask != 0 {
+                self.confirm_mask(h, i, mask, out);
+            }
+            i += 64;
+        }
+        (i, newlines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Every occurrence, the slow and obvious way.
+    fn naive(lits: &[(u32, Vec<u8>)], h: &[u8]) -> Vec<(usize, u32)> {
+        let mut out: Vec<(usize, u32)> = (0..h.len())
+            .flat_map(|i| {
+                lits.iter().filter(move |(_, l)| h[i..].starts_with(l)).map(move |(id, _)| (i, *id))
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Every implementation this CPU can run.
+    fn kinds() -> Vec<Kind> {
+        #[allow(unused_mut)]
+        let mut kinds = vec![Kind::Scalar];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("ssse3") {
+                kinds.push(Kind::Ssse3);
+            }
+            if avx2() {
+                kinds.push(Kind::Avx2);
+            }
+            if avx512() {
+                kinds.push(Kind::Avx512);
+            }
+        }
+        kinds
+    }
+
+    fn each_kind(lits: &[(u32, Vec<u8>)], h: &[u8]) -> Vec<(&'static str, Vec<(usize, u32)>)> {
+        let Some(t) = Teddy::new(lits) else { return Vec::new() };
+        kinds()
+            .into_iter()
+            .map(|kind| {
+                let t = Teddy { kind, ..t.clone() };
+                let mut out = Vec::new();
+                t.find_all(h, &mut out);
+                out.sort_unstable();
+                (t.implementation(), out)
+            })
+            .collect()
+    }
+
+    fn lits(words: &[&str]) -> Vec<(u32, Vec<u8>)> {
+        words.iter().enumerate().map(|(i, w)| (i as u32, w.as_bytes().to_vec())).collect()
+    }
+
+    #[test]
+    fn finds_every_occurrence_at_every_offset() {
+        let l = lits(&["error", "Error", "ERROR", "fail", "timed out", "xception"]);
+        // Occurrences in every SIMD lane, straddling blocks, and at the very end.
+        let mut h = vec![b'.'; 300];
+        for (k, at) in
+            [0usize, 15, 31, 47, 63, 100, 127, 160, 200, 240, 291, 296].iter().enumerate()
+        {
+            let w = &l[k % l.len()].1;
+            let end = (at + w.len()).min(h.len());
+            h[*at..end].copy_from_slice(&w[..end - at]);
+        }
+        let want = naive(&l, &h);
+        assert!(want.len() >= 10, "{want:?}");
+        for (name, got) in each_kind(&l, &h) {
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_table_is_caught() {
+        // The tests must be able to fail: a searcher that drops a bucket misses matches.
+        let l = lits(&["fail", "warn"]);
+        let mut t = Teddy::new(&l).unwrap();
+        t.lo[0] = [0; 16];
+        let mut out = Vec::new();
+        t.find_all(b"it will fail and warn", &mut out);
+        assert_ne!(out, naive(&l, b"it will fail and warn"));
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_do() {
+        assert!(Teddy::new(&[]).is_none());
+        assert!(Teddy::new(&lits(&["ab"])).is_none());
+        let many: Vec<String> = (0..=MAX_LITERALS).map(|i| format!("w{i:03}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(Teddy::new(&lits(&refs)).is_none());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn agrees_with_a_naive_search(
+            words in prop::collection::vec(prop::collection::vec(prop::sample::select(b"abcAB\n xe".to_vec()), 3..7), 1..40),
+            h in prop::collection::vec(prop::sample::select(b"abcAB\n xeE".to_vec()), 0..400),
+        ) {
+            let l: Vec<(u32, Vec<u8>)> = words.into_iter().enumerate().map(|(i, w)| (i as u32, w)).collect();
+            let want = naive(&l, &h);
+            for (name, got) in each_kind(&l, &h) {
+                prop_assert_eq!(&got, &want, "{}", name);
+            }
+        }
+    }
+}
