@@ -8,7 +8,7 @@
 use triage_guide::{CodeBlock, Guide, SectionId};
 
 use crate::cue;
-use crate::probe::{NativeProbe, recognise};
+use crate::probe::{NativeProbe, recognise, secrets};
 
 /// A check inferred from a command in a guide.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,21 @@ pub fn inferred_checks(guide: &Guide) -> Vec<InferredCheck> {
             }
         }
     }
+    found
+}
+
+/// The secrets the commands of `guide`'s shell blocks hold (see [`secrets`]), for the
+/// redactor: all blocks, annotated guide or not, since fix steps show their commands.
+pub fn guide_secrets(guide: &Guide) -> Vec<String> {
+    let mut found: Vec<String> = guide
+        .sections()
+        .iter()
+        .flat_map(|section| &section.blocks)
+        .flat_map(commands)
+        .flat_map(|command| secrets(&command.text))
+        .collect();
+    found.sort();
+    found.dedup();
     found
 }
 

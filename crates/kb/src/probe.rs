@@ -59,6 +59,56 @@ pub fn recognise(command: &str) -> Option<NativeProbe> {
     })
 }
 
+/// The secrets a command line holds, whatever it does: passwords in URLs, in `PGPASSWORD=`,
+/// `REDISCLI_AUTH=` or `MYSQL_PWD=` before the program, after `redis-cli -a`/`--pass`, and
+/// in `mysql --password=`/`-pPW`. The loader masks them in every output, since a guide's
+/// commands are shown (as fix steps, as names of inferred checks) and most secret shapes
+/// on a command line look like any other word.
+pub fn secrets(command: &str) -> Vec<String> {
+    let text = command.trim();
+    let words =
+        shlex::split(text).unwrap_or_else(|| text.split_whitespace().map(str::to_owned).collect());
+    let mut found = Vec::new();
+    let mut program = "";
+    for (i, word) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(String::as_str);
+        if let Some((name, value)) = assignment(word)
+            && matches!(name.as_str(), "PGPASSWORD" | "REDISCLI_AUTH" | "MYSQL_PWD")
+        {
+            found.push(value);
+        } else if word.contains("://")
+            && let Ok(url) = Url::parse(word)
+            && let Some(password) = url.password()
+        {
+            let decoded = percent_decode(password);
+            if decoded != password {
+                found.push(password.to_owned());
+            }
+            found.push(decoded);
+        } else if matches!(word.as_str(), "|" | "||" | "&&" | ";") {
+            program = "";
+        } else if program.is_empty() && assignment(word).is_none() && word != "sudo" {
+            program = word.rsplit('/').next().unwrap_or(word);
+        } else if program == "redis-cli" && matches!(word.as_str(), "-a" | "--pass") {
+            found.extend(next.map(str::to_owned));
+        } else if matches!(program, "mysql" | "mysqladmin" | "mysqldump" | "mariadb") {
+            if let Some(password) = word.strip_prefix("--password=") {
+                found.push(password.to_owned());
+            } else if let Some(password) = word.strip_prefix("-p").filter(|p| !p.is_empty()) {
+                found.push(password.to_owned());
+            }
+        }
+    }
+    found.retain(|s| !s.is_empty() && !is_placeholder(s));
+    found
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map_or_else(|| text.to_owned(), |(_, v)| v.into_owned())
+}
+
 /// The first command of a command line, split into words the way a shell would.
 #[derive(Debug, Default)]
 struct Line {
@@ -736,6 +786,19 @@ mod tests {
         let probe = recognise(command).unwrap_or_else(|| panic!("{command} not recognised"));
         assert_eq!(probe.check, check, "{command}");
         assert!(check.starts_with(&format!("kind: {}\n", probe.kind)));
+    }
+
+    #[rstest]
+    #[case("psql \"postgres://callfs:pa%40ss@localhost/callfs\" < dump.sql", &["pa%40ss", "pa@ss"])]
+    #[case("PGPASSWORD=hunter22 psql -h db -c \"DELETE FROM x\"", &["hunter22"])]
+    #[case("redis-cli -a s3cretpw del lock:1", &["s3cretpw"])]
+    #[case("REDISCLI_AUTH=abcdefgh redis-cli ping | tee out", &["abcdefgh"])]
+    #[case("mysql -u root -ptopsecret -e 'SELECT 1'", &["topsecret"])]
+    #[case("mysql -u root -p", &[])]
+    #[case("echo -a notasecret && redis-cli ping", &[])]
+    #[case("redis-cli -a $REDIS_PASSWORD ping", &[])]
+    fn secrets_of_commands(#[case] command: &str, #[case] want: &[&str]) {
+        assert_eq!(secrets(command), want, "{command}");
     }
 
     #[rstest]

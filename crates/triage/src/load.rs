@@ -101,6 +101,11 @@ pub(crate) fn load(args: &GuideArgs, config: &Config) -> anyhow::Result<Loaded> 
                 loaded.redactor.add_secret_vars(
                     guide.guide.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())),
                 );
+                // Passwords written into the guide's commands (`redis-cli -a PW`), which
+                // fix steps and inferred check names show.
+                for secret in triage_kb::guide_secrets(&guide.guide) {
+                    loaded.redactor.add_secret(&secret);
+                }
                 loaded.diagnostics.append(&mut diagnostics);
                 loaded.guides.push(guide);
             }

@@ -297,12 +297,14 @@ impl CachedExtra {
             .flat_map(|lg| &lg.guide.vars)
             .filter(|(name, _)| is_secret_name(name))
             .map(|(_, value)| value.clone())
+            .chain(loaded.guides.iter().flat_map(|lg| triage_kb::guide_secrets(&lg.guide)))
             .collect();
         CachedExtra { diagnostics, secrets }
     }
 
     /// The redactor `load::load` makes: with no secret-named variable from outside the
-    /// guides (else nothing is cached), the guides' secret values alone.
+    /// guides (else nothing is cached), the guides' secret values and the passwords in
+    /// their commands alone.
     fn redactor(&self) -> Redactor {
         let mut redactor = Redactor::default();
         for secret in &self.secrets {

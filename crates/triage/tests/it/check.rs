@@ -324,3 +324,18 @@ fn annotated_guides_run_only_their_check_blocks() {
     run.code(0);
     assert_eq!(run.json()["checks"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn passwords_in_a_guides_commands_never_reach_the_output() {
+    let down = closed_address();
+    let (host, port) = down.rsplit_once(':').unwrap();
+    let guide = format!(
+        "# Demo\n\n## Cache\n\n```bash\nredis-cli -h {host} -p {port} -a Sup3rSecretPw ping\n\
+         PGPASSWORD=An0therSecret pg_isready -h {host} -p {port}\n```\n"
+    );
+    for format in ["human", "json", "junit", "tap"] {
+        let run =
+            Test::new().guide("g.md", &guide).args(&["check", "g.md", "--format", format]).run();
+        run.code(1).stdout_lacks("Sup3rSecretPw").stdout_lacks("An0therSecret");
+    }
+}
