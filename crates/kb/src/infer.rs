@@ -5,6 +5,7 @@
 //! Annotations win: a guide with any ` ```check ` block gets no inferred checks, so an
 //! annotated copy written by `triage import --annotate` does not run everything twice.
 
+use triage_core::redact::MIN_LITERAL_LEN;
 use triage_guide::{CodeBlock, Guide, SectionId};
 
 use crate::cue;
@@ -36,6 +37,10 @@ pub fn inferred_checks(guide: &Guide) -> Vec<InferredCheck> {
         for block in section.blocks.iter().filter(|b| !b.ignored) {
             for command in commands(block) {
                 let Some(probe) = recognise(&command.text) else { continue };
+                // A password too short to mask reliably would show in the check's name.
+                if secrets(&command.text).iter().any(|s| s.chars().count() < MIN_LITERAL_LEN) {
+                    continue;
+                }
                 if found.iter().any(|f| f.probe.check == probe.check) {
                     continue;
                 }
@@ -210,6 +215,12 @@ mod tests {
         assert_eq!(names, ["billaged", "a # b"]);
         assert_eq!(split_comment("echo \"a # b\"  # c"), ("echo \"a # b\"", Some("c")));
         assert_eq!(split_comment("redis-cli ping"), ("redis-cli ping", None));
+    }
+
+    #[test]
+    fn commands_with_passwords_too_short_to_mask_are_left_alone() {
+        assert!(inferred("# G\n\n```bash\nredis-cli -a pw1 ping\n```\n").is_empty());
+        assert_eq!(inferred("# G\n\n```bash\nredis-cli -a pw1234 ping\n```\n").len(), 1);
     }
 
     #[test]

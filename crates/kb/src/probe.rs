@@ -10,6 +10,9 @@
 //! command holding a placeholder the guide expects the reader to fill in (`<DB_HOST>`,
 //! `$HOST`) is left alone, since it cannot run as written.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde::Serialize;
 use url::Url;
 
@@ -69,33 +72,61 @@ pub fn secrets(command: &str) -> Vec<String> {
     let words =
         shlex::split(text).unwrap_or_else(|| text.split_whitespace().map(str::to_owned).collect());
     let mut found = Vec::new();
-    let mut program = "";
-    for (i, word) in words.iter().enumerate() {
-        let next = words.get(i + 1).map(String::as_str);
-        if let Some((name, value)) = assignment(word)
-            && matches!(name.as_str(), "PGPASSWORD" | "REDISCLI_AUTH" | "MYSQL_PWD")
-        {
-            found.push(value);
-        } else if word.contains("://")
-            && let Ok(url) = Url::parse(word)
-            && let Some(password) = url.password()
-        {
-            let decoded = percent_decode(password);
-            if decoded != password {
-                found.push(password.to_owned());
+    // Each command of a pipeline or list on its own.
+    for words in words.split(|w| matches!(w.as_str(), "|" | "|&" | "||" | "&&" | ";" | "&")) {
+        let mut rest = words.iter().map(String::as_str).peekable();
+        // Prefixes: assignments, `sudo [-u USER] ...`, `env`, `command`, `exec`.
+        while let Some(&word) = rest.peek() {
+            if let Some((name, value)) = assignment(word) {
+                if matches!(name.as_str(), "PGPASSWORD" | "REDISCLI_AUTH" | "MYSQL_PWD") {
+                    found.push(value);
+                }
+            } else if matches!(word, "sudo" | "env" | "command" | "exec") {
+                rest.next();
+                while let Some(&option) = rest.peek().filter(|w| w.starts_with('-')) {
+                    rest.next();
+                    if matches!(option, "-u" | "-g" | "-h" | "-p" | "-C" | "-D" | "-U") {
+                        rest.next();
+                    }
+                }
+                continue;
+            } else {
+                break;
             }
-            found.push(decoded);
-        } else if matches!(word.as_str(), "|" | "||" | "&&" | ";") {
-            program = "";
-        } else if program.is_empty() && assignment(word).is_none() && word != "sudo" {
-            program = word.rsplit('/').next().unwrap_or(word);
-        } else if program == "redis-cli" && matches!(word.as_str(), "-a" | "--pass") {
-            found.extend(next.map(str::to_owned));
-        } else if matches!(program, "mysql" | "mysqladmin" | "mysqldump" | "mariadb") {
-            if let Some(password) = word.strip_prefix("--password=") {
-                found.push(password.to_owned());
-            } else if let Some(password) = word.strip_prefix("-p").filter(|p| !p.is_empty()) {
-                found.push(password.to_owned());
+            rest.next();
+        }
+        let Some(program) = rest.next().map(program_name) else { continue };
+        let args: Vec<&str> = rest.collect();
+        for (i, &word) in args.iter().enumerate() {
+            let next = args.get(i + 1).map(|w| (*w).to_owned());
+            if word.contains("://")
+                && let Ok(url) = Url::parse(word)
+                && let Some(password) = url.password()
+            {
+                let decoded = percent_decode(password);
+                if decoded != password {
+                    found.push(password.to_owned());
+                }
+                found.push(decoded);
+            }
+            match program.as_str() {
+                "redis-cli" if matches!(word, "-a" | "--pass") => found.extend(next),
+                "redis-cli" => found.extend(word.strip_prefix("--pass=").map(str::to_owned)),
+                "curl"
+                    if word == "--user"
+                        || (word.starts_with('-')
+                            && !word.starts_with("--")
+                            && word.ends_with('u')) =>
+                {
+                    found.extend(next.and_then(|u| u.split_once(':').map(|(_, p)| p.to_owned())))
+                }
+                "mysql" | "mysqladmin" | "mysqldump" | "mariadb" => {
+                    let password = word
+                        .strip_prefix("--password=")
+                        .or(word.strip_prefix("-p").filter(|p| !p.is_empty()));
+                    found.extend(password.map(str::to_owned));
+                }
+                _ => {}
             }
         }
     }
@@ -463,9 +494,18 @@ fn psql(args: &[String], line: &Line) -> Option<(&'static str, String)> {
     Some(("postgres", body))
 }
 
-/// Whether SQL only reads: it starts with a reading statement (the probe also runs it in a
-/// read-only transaction, so a mistake here fails the check instead of writing).
+/// Whether SQL only reads: it starts with a reading statement and calls none of the
+/// functions that act even inside a read-only transaction (end or signal other sessions,
+/// reload or promote the server, reset statistics, write through another connection, take
+/// locks, advance sequences). The probe runs the query in a read-only transaction, which
+/// stops writes to tables; these functions it would not stop.
 fn is_read_only_sql(sql: &str) -> bool {
+    static ACTS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(?:pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_promote|pg_switch_wal|pg_switch_xlog|pg_stat_reset\w*|pg_rotate_logfile\w*|pg_log_backend_memory_contexts|pg_wal_replay_\w+|pg_xlog_replay_\w+|pg_create_\w+|pg_drop_\w+|pg_replication_origin_\w+|pg_advisory\w*|pg_try_advisory\w*|pg_notify|pg_sleep\w*|pg_file_\w+|pg_backup_\w+|pg_start_backup|pg_stop_backup|pg_import_system_collations|dblink\w*|lo_\w+|nextval|setval|set_config|txid_current|pg_current_xact_id)\s*\(",
+        )
+        .expect("valid pattern")
+    });
     let first = sql
         .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
         .split(|c: char| !c.is_ascii_alphabetic())
@@ -474,6 +514,7 @@ fn is_read_only_sql(sql: &str) -> bool {
     ["SELECT", "SHOW", "WITH", "VALUES", "TABLE", "EXPLAIN"]
         .iter()
         .any(|k| first.eq_ignore_ascii_case(k))
+        && !ACTS.is_match(sql)
 }
 
 /// The connection URL of a libpq command line (`pg_isready`, `psql`): a `postgres://` URL
@@ -797,6 +838,10 @@ mod tests {
     #[case("mysql -u root -p", &[])]
     #[case("echo -a notasecret && redis-cli ping", &[])]
     #[case("redis-cli -a $REDIS_PASSWORD ping", &[])]
+    #[case("env redis-cli -a hunter22 ping", &["hunter22"])]
+    #[case("sudo -u redis redis-cli --pass=hunter33 ping", &["hunter33"])]
+    #[case("curl -fsu admin:hunter44 http://svc/health", &["hunter44"])]
+    #[case("curl -f -u admin:hunter44 http://svc/health", &["hunter44"])]
     fn secrets_of_commands(#[case] command: &str, #[case] want: &[&str]) {
         assert_eq!(secrets(command), want, "{command}");
     }
@@ -815,6 +860,12 @@ mod tests {
     #[case("psql \"postgres://u:p@h:5432/d\" < backup.sql")]
     #[case("psql -d prod -f database/migrations/rollback_003.sql")]
     #[case("psql -d prod -c \"DELETE FROM sessions\"")]
+    #[case(
+        "psql -h db -U postgres -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state='idle in transaction'\""
+    )]
+    #[case("psql -c \"select PG_RELOAD_CONF ()\"")]
+    #[case("psql -c \"SELECT nextval('orders_id_seq')\"")]
+    #[case("psql -c \"SELECT dblink_exec('dbname=x', 'DROP TABLE t')\"")]
     #[case("pg_isready -h <DB_HOST>")]
     #[case("redis-cli -h $REDIS_HOST ping")]
     #[case("systemctl restart metald")]

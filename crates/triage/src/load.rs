@@ -112,6 +112,13 @@ pub(crate) fn load(args: &GuideArgs, config: &Config) -> anyhow::Result<Loaded> 
             Err(diagnostic) => loaded.diagnostics.push(diagnostic),
         }
     }
+    // Diagnostics quote guide lines, which may hold a password the run now knows of.
+    for diagnostic in &mut loaded.diagnostics {
+        diagnostic.message = loaded.redactor.redact(&diagnostic.message).into_owned();
+        if let Some(line) = &mut diagnostic.source_line {
+            *line = loaded.redactor.redact(line).into_owned();
+        }
+    }
     Ok(loaded)
 }
 
