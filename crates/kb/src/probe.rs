@@ -625,7 +625,8 @@ fn redis_cli(args: &[String], line: &Line) -> Option<(&'static str, String)> {
     }
     let mut body = format!("url: {}\n", url.as_str().trim_end_matches('/'));
     if let Some(pattern) = pattern {
-        body.push_str(&format!("pattern: {}\n", yaml_string(pattern)));
+        // A guide's `keys '*'` runs on every check: look at a bounded sample of keys.
+        body.push_str(&format!("pattern: {}\nscan_limit: 10000\n", yaml_string(pattern)));
     }
     Some(("redis", body))
 }
@@ -792,11 +793,11 @@ mod tests {
     )]
     #[case(
         "redis-cli -h localhost -p 6379 keys \"callfs:lock:*\"",
-        "kind: redis\nurl: redis://localhost:6379\npattern: \"callfs:lock:*\"\n"
+        "kind: redis\nurl: redis://localhost:6379\npattern: \"callfs:lock:*\"\nscan_limit: 10000\n"
     )]
     #[case(
         "redis-cli -a s3cret -n 2 --scan --pattern 'job:*'",
-        "kind: redis\nurl: redis://:s3cret@localhost:6379/2\npattern: \"job:*\"\n"
+        "kind: redis\nurl: redis://:s3cret@localhost:6379/2\npattern: \"job:*\"\nscan_limit: 10000\n"
     )]
     #[case(
         "redis-cli ping > \"/tmp/out/redis-connection.txt\" 2>&1",

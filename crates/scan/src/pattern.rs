@@ -14,7 +14,7 @@ use regex::bytes::Regex;
 use crate::Error;
 
 /// Shortest literal piece that can serve as an anchor.
-pub const MIN_FINGERPRINT_LEN: usize = 3;
+pub const MIN_ANCHOR_LEN: usize = 3;
 
 /// One signature to count.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +136,7 @@ pub(crate) struct Compiled {
     /// verified.
     pub anchor: Vec<u8>,
     /// Every piece of the literal parts that could serve as the anchor: at least
-    /// [`MIN_FINGERPRINT_LEN`] bytes, at most [`MAX_ANCHOR_LEN`], no runs of blanks (white
+    /// [`MIN_ANCHOR_LEN`] bytes, at most [`MAX_ANCHOR_LEN`], no runs of blanks (white
     /// space in logs may be any run of blanks), not starting or ending in white space.
     pub segments: Vec<Vec<u8>>,
     /// The check on candidate lines.
@@ -223,7 +223,7 @@ fn parts_have_space_runs(literals: &[&str]) -> bool {
 
 /// The pieces of `literal` that may serve as an anchor: split at runs of blanks and at
 /// tabs and line breaks, trimmed, cut at [`MAX_ANCHOR_LEN`] bytes (at a character
-/// boundary), at least [`MIN_FINGERPRINT_LEN`] bytes long.
+/// boundary), at least [`MIN_ANCHOR_LEN`] bytes long.
 fn segments(literal: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut pieces = Vec::new();
     for piece in literal.split(|&b| b.is_ascii_whitespace() && b != b' ') {
@@ -249,7 +249,7 @@ fn segments(literal: &[u8]) -> impl Iterator<Item = &[u8]> {
             end -= 1;
         }
         let p = p[..end].trim_ascii_end();
-        (p.len() >= MIN_FINGERPRINT_LEN).then_some(p)
+        (p.len() >= MIN_ANCHOR_LEN).then_some(p)
     })
 }
 

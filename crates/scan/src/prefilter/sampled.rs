@@ -160,7 +160,7 @@ impl Sampled {
 
     #[inline(always)]
     fn find_in_generic(&self, h: &[u8], from: usize, to: usize, out: &mut Vec<(usize, u32)>) {
-        if h.len() < WINDOW {
+        if h.len() < WINDOW || from >= to {
             return;
         }
         let s = self.stride;
