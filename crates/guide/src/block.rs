@@ -23,6 +23,10 @@ pub struct CheckBlock {
     pub attributes: Attributes,
     /// The top-level `name:` of the YAML, when it is a string.
     pub name: Option<String>,
+    /// The YAML as read (the reader parses it once, for syntax errors and the name, so the
+    /// application need not parse it again); `None` when it is not valid YAML.
+    #[serde(skip)]
+    pub yaml: Option<serde_yaml_ng::Value>,
 }
 
 /// Where an error signature came from.

@@ -433,8 +433,8 @@ impl Reader<'_> {
     ) {
         let expansion = self.vars.expand(&code.content, true);
         self.report_unresolved(code, &expansion);
-        let name = match serde_yaml_ng::from_str::<Yaml>(&expansion.text) {
-            Ok(value) => value.get("name").and_then(Yaml::as_str).map(str::to_owned),
+        let yaml = match serde_yaml_ng::from_str::<Yaml>(&expansion.text) {
+            Ok(value) => Some(value),
             Err(error) => {
                 let offset = error
                     .location()
@@ -447,12 +447,14 @@ impl Reader<'_> {
                 None
             }
         };
+        let name = yaml.as_ref().and_then(|v| v.get("name")?.as_str().map(str::to_owned));
         let check = CheckBlock {
             span,
             content_line,
             source: expansion.text,
             attributes: info.attributes,
             name,
+            yaml,
         };
         self.current().checks.push(check);
     }

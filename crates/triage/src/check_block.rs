@@ -133,7 +133,10 @@ pub(crate) fn parse(
 ) -> Result<CheckSpec, Vec<Diagnostic>> {
     let site = Site { path, file, block };
     // Invalid YAML was already reported by the guide reader, at the same place.
-    let yaml: Yaml = serde_yaml_ng::from_str(&block.source).map_err(|_| Vec::new())?;
+    let yaml: Yaml = match &block.yaml {
+        Some(yaml) => yaml.clone(),
+        None => serde_yaml_ng::from_str(&block.source).map_err(|_| Vec::new())?,
+    };
     let Yaml::Mapping(mut fields) = yaml else {
         return Err(vec![site.block("a check block must be a YAML mapping with a `kind`".into())]);
     };

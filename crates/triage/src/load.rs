@@ -202,6 +202,7 @@ fn inferred_block(inferred: &triage_kb::InferredCheck) -> CheckBlock {
         source: format!("name: {name}\n{}", inferred.probe.check),
         attributes: Attributes::new(),
         name: Some(inferred.name.clone()),
+        yaml: None,
     }
 }
 

@@ -91,7 +91,9 @@ pub(crate) fn lint(diagnostics: &[Diagnostic], guides: usize, checks: usize) -> 
 }
 
 fn write(doc: &Value) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // Buffered: stdout alone flushes at every line.
+    let mut out = io::BufWriter::new(io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, doc)?;
-    writeln!(out)
+    writeln!(out)?;
+    out.flush()
 }

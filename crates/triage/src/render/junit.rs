@@ -14,7 +14,8 @@ pub(crate) fn check(
     redactor: &Redactor,
     failing_only: bool,
 ) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // Buffered: stdout alone flushes at every line.
+    let mut out = io::BufWriter::new(io::stdout().lock());
     let entries: Vec<&Entry<'_>> = shown(&report.entries, failing_only).collect();
     let failures = entries.iter().filter(|e| e.outcome.status == Status::Fail).count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;

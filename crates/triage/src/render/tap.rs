@@ -15,7 +15,8 @@ pub(crate) fn check(
     redactor: &Redactor,
     failing_only: bool,
 ) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // Buffered: stdout alone flushes at every line.
+    let mut out = io::BufWriter::new(io::stdout().lock());
     let entries: Vec<&Entry<'_>> = shown(&report.entries, failing_only).collect();
     writeln!(out, "TAP version 13")?;
     writeln!(out, "1..{}", entries.len())?;
