@@ -36,6 +36,9 @@ pub(crate) struct LoadedGuide {
     pub guide: Guide,
     /// Checks that parsed, in document order.
     pub checks: Vec<PlannedCheck>,
+    /// Passwords written in the guide's commands (`redis-cli -a PW`), which fix steps and
+    /// inferred check names show: the redactor masks them.
+    pub command_secrets: Vec<String>,
 }
 
 /// A runnable check and where it sits.
@@ -101,10 +104,8 @@ pub(crate) fn load(args: &GuideArgs, config: &Config) -> anyhow::Result<Loaded> 
                 loaded.redactor.add_secret_vars(
                     guide.guide.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())),
                 );
-                // Passwords written into the guide's commands (`redis-cli -a PW`), which
-                // fix steps and inferred check names show.
-                for secret in triage_kb::guide_secrets(&guide.guide) {
-                    loaded.redactor.add_secret(&secret);
+                for secret in &guide.command_secrets {
+                    loaded.redactor.add_secret(secret);
                 }
                 loaded.diagnostics.append(&mut diagnostics);
                 loaded.guides.push(guide);
@@ -188,7 +189,8 @@ fn load_one(
             })),
         }
     }
-    Ok((LoadedGuide { guide, checks }, diagnostics))
+    let command_secrets = triage_kb::guide_secrets(&guide);
+    Ok((LoadedGuide { guide, checks, command_secrets }, diagnostics))
 }
 
 /// The ` ```check ` block an annotated guide would hold for an inferred check, placed on

@@ -297,7 +297,7 @@ impl CachedExtra {
             .flat_map(|lg| &lg.guide.vars)
             .filter(|(name, _)| is_secret_name(name))
             .map(|(_, value)| value.clone())
-            .chain(loaded.guides.iter().flat_map(|lg| triage_kb::guide_secrets(&lg.guide)))
+            .chain(loaded.guides.iter().flat_map(|lg| lg.command_secrets.iter().cloned()))
             .collect();
         CachedExtra { diagnostics, secrets }
     }
