@@ -27,7 +27,7 @@ pub(crate) fn check(
     redactor: &Redactor,
     failing_only: bool,
 ) -> io::Result<()> {
-    let mut out = anstream::stdout().lock();
+    let mut out = Vec::with_capacity(64 * 1024);
     let mut guide_path = None;
     let mut section = None;
     for entry in shown(&report.entries, failing_only) {
@@ -74,7 +74,8 @@ pub(crate) fn check(
         s.total,
         parts.join(", "),
         report.elapsed.as_secs_f64()
-    )
+    )?;
+    super::emit(&out)
 }
 
 fn write_entry(out: &mut impl Write, entry: &Entry<'_>, redactor: &Redactor) -> io::Result<()> {
