@@ -20,6 +20,7 @@ mod observation;
 pub mod parallel;
 pub mod redact;
 mod severity;
+pub mod text;
 mod value;
 
 pub use diag::{Diagnostic, Level, Span};

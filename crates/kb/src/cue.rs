@@ -23,11 +23,17 @@ static ERROR: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A shell prompt at the start of a line: `$ cmd`, `# cmd`, `user@host:~$ cmd`,
-/// `[root@box dir]# cmd`, `PS C:\> cmd`, `> cmd`.
+/// `[root@box dir]# cmd`, `PS C:\> cmd`, `> cmd`. The bracketed and `PS` prefixes are
+/// bounded to 80 characters by [`prompt_command`] after the match: a bounded repetition of
+/// a Unicode class compiles to one copy per repetition, which made this one pattern cost
+/// more to build and run than the rest of reading a guide's code lines.
 static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\[[^\]\n]{1,80}\]\s*|[[0-9A-Za-z_].-]+@[[0-9A-Za-z_].-]+(?::[^\s$#]*)?\s*|PS [^>\n]{0,80})?[$#%>❯]\s+(\S.*)$")
+    Regex::new(r"^\s*(?:(\[[^\]\n]+\])\s*|[[0-9A-Za-z_].-]+@[[0-9A-Za-z_].-]+(?::[^\s$#]*)?\s*|(PS [^>\n]*))?[$#%>❯]\s+(\S.*)$")
         .expect("the prompt pattern is valid")
 });
+
+/// Longest bracketed (`[user@host dir]`) or `PS ...` prefix of a prompt.
+const MAX_PROMPT_PREFIX: usize = 80;
 
 /// Whether a line reads like an error or warning message.
 pub(crate) fn is_error_like(text: &str) -> bool {
@@ -36,7 +42,30 @@ pub(crate) fn is_error_like(text: &str) -> bool {
 
 /// The command after a shell prompt, when the line starts with one.
 pub(crate) fn prompt_command(line: &str) -> Option<&str> {
-    PROMPT.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str().trim_end())
+    // The prompt character and the space after it, looked for before the regex runs:
+    // most code lines have neither.
+    let mut chars = line.chars().peekable();
+    let mut prompt_char = false;
+    while let Some(c) = chars.next() {
+        if matches!(c, '$' | '#' | '%' | '>' | '❯')
+            && chars.peek().is_some_and(|n| n.is_whitespace())
+        {
+            prompt_char = true;
+            break;
+        }
+    }
+    if !prompt_char {
+        return None;
+    }
+    let found = PROMPT.captures(line)?;
+    // Neither prefix can start a line another way, so one past its bound means no prompt.
+    let bracketed =
+        found.get(1).is_some_and(|m| m.as_str().chars().count() - 2 > MAX_PROMPT_PREFIX);
+    let ps = found.get(2).is_some_and(|m| m.as_str().chars().count() - 3 > MAX_PROMPT_PREFIX);
+    if bracketed || ps {
+        return None;
+    }
+    found.get(3).map(|m| m.as_str().trim_end())
 }
 
 /// Whether a bold label (`**Error message**:`) announces the error text that follows.
@@ -230,6 +259,13 @@ mod tests {
         assert_eq!(prompt_command("user@host:~/src$ make"), Some("make"));
         assert_eq!(prompt_command("Error: nope"), None);
         assert_eq!(prompt_command("$"), None);
+        assert_eq!(prompt_command("PS C:\\Users\\ops> Get-Service"), Some("Get-Service"));
+        let long = format!("[{}]$ ls", "x".repeat(80));
+        assert_eq!(prompt_command(&long), Some("ls"));
+        let longer = format!("[{}]$ ls", "x".repeat(81));
+        assert_eq!(prompt_command(&longer), None);
+        let ps = format!("PS {}> ls", "y".repeat(81));
+        assert_eq!(prompt_command(&ps), None);
     }
 
     #[test]

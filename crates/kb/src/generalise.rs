@@ -22,8 +22,8 @@ const STEM_MEMO: usize = 200_000;
 thread_local! {
     /// Words repeat all through a guide or a log, and stemming is the costly part of
     /// generalising, so each thread remembers the stems it made.
-    static STEMS: std::cell::RefCell<std::collections::HashMap<String, String>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
 /// The stem of a lowercased word, as the knowledge base stores it.

@@ -131,7 +131,7 @@ fn load_one(
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(path, Span::new(1, 1, 1), format!("cannot read guide: {e}"))
     })?;
-    let text = String::from_utf8_lossy(&bytes);
+    let text = triage_core::text::lossy(&bytes);
     let mut diagnostics = Vec::new();
     if let std::borrow::Cow::Owned(_) = text {
         diagnostics.push(Diagnostic::warning(

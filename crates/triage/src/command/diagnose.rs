@@ -188,7 +188,7 @@ fn prepare(args: &DiagnoseArgs, config: &Config) -> anyhow::Result<Prepared> {
     let same = loaded.guides.len() == files.len()
         && loaded.guides.iter().zip(&files).all(|(lg, f)| lg.guide.path == *f);
     let kb = if same {
-        build(&loaded, |i| String::from_utf8_lossy(&sources[i]).into_owned())
+        build(&loaded, |i| triage_core::text::lossy(&sources[i]).into_owned())
     } else {
         knowledge_base(&loaded)
     };
