@@ -45,8 +45,10 @@ pub(crate) fn read(path: &Path, source: &str, options: &LoadOptions) -> Parsed {
         top: None,
         heading: None,
         code: None,
+        pending: Vec::new(),
     };
     reader.walk(split.body_start);
+    reader.parse_checks();
     let Reader { mut sections, diagnostics, .. } = reader;
     for section in &mut sections {
         section.text = section
@@ -97,7 +99,22 @@ struct Reader<'a> {
     top: Option<TopBlock>,
     heading: Option<HeadingCapture>,
     code: Option<CodeCapture>,
+    /// Check blocks whose YAML is parsed after the walk, see [`Reader::parse_checks`].
+    pending: Vec<PendingCheck>,
 }
+
+/// A check block read but not parsed yet: where it goes and how its text maps back to the
+/// file, for the position of a YAML error.
+struct PendingCheck {
+    section: usize,
+    check: usize,
+    code: CodeCapture,
+    expansion: Expansion,
+}
+
+/// Check block text of a guide past which its blocks' YAML is parsed on all cores (about
+/// 250 typical blocks; below it, threads cost more than they save).
+const PARALLEL_YAML_BYTES: usize = 16 * 1024;
 
 /// The top-level block (paragraph, list, quote, table...) being read.
 struct TopBlock {
@@ -386,7 +403,7 @@ impl Reader<'_> {
         };
         let info = InfoString::parse(&info);
         if code.fenced.is_some() && info.language.eq_ignore_ascii_case("check") {
-            self.finish_check(&code, span, content_line, info);
+            self.finish_check(code, span, content_line, info);
         } else if code.fenced.is_some() && info.language.eq_ignore_ascii_case("error") {
             self.finish_error(&code);
         } else {
@@ -424,39 +441,65 @@ impl Reader<'_> {
         }
     }
 
-    fn finish_check(
-        &mut self,
-        code: &CodeCapture,
-        span: Span,
-        content_line: u32,
-        info: InfoString,
-    ) {
+    fn finish_check(&mut self, code: CodeCapture, span: Span, content_line: u32, info: InfoString) {
         let expansion = self.vars.expand(&code.content, true);
-        self.report_unresolved(code, &expansion);
-        let yaml = match serde_yaml_ng::from_str::<Yaml>(&expansion.text) {
-            Ok(value) => Some(value),
-            Err(error) => {
-                let offset = error
-                    .location()
-                    .map_or(0, |at| offset_of(&expansion.text, at.line(), at.column()));
-                let at = code.source_offset(expansion.input_offset(offset));
-                let message = format!("invalid check block: {}", clean_message(&error));
-                let diagnostic =
-                    Diagnostic::error(self.path, self.lines.span(self.source, at, 1), message);
-                self.diagnostics.push(diagnostic.with_source(self.source));
-                None
-            }
-        };
-        let name = yaml.as_ref().and_then(|v| v.get("name")?.as_str().map(str::to_owned));
+        self.report_unresolved(&code, &expansion);
         let check = CheckBlock {
             span,
             content_line,
-            source: expansion.text,
+            // Filled in by `parse_checks`, with the name and the YAML.
+            source: String::new(),
             attributes: info.attributes,
-            name,
-            yaml,
+            name: None,
+            yaml: None,
         };
+        let section = self.sections.len() - 1;
         self.current().checks.push(check);
+        let check = self.current().checks.len() - 1;
+        self.pending.push(PendingCheck { section, check, code, expansion });
+    }
+
+    /// Parses the YAML of every check block read, on all cores for a guide with many, and
+    /// reports invalid YAML at its place in the file. Diagnostics stay in file order.
+    fn parse_checks(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let parsed = triage_core::parallel::in_shares(
+            &pending,
+            |p| p.expansion.text.len(),
+            PARALLEL_YAML_BYTES,
+            |share| {
+                share
+                    .iter()
+                    .map(|p| serde_yaml_ng::from_str::<Yaml>(&p.expansion.text))
+                    .collect::<Vec<_>>()
+            },
+        );
+        let mut invalid = false;
+        for (p, result) in pending.into_iter().zip(parsed.into_iter().flatten()) {
+            let yaml = match result {
+                Ok(value) => Some(value),
+                Err(error) => {
+                    let text = &p.expansion.text;
+                    let offset =
+                        error.location().map_or(0, |at| offset_of(text, at.line(), at.column()));
+                    let at = p.code.source_offset(p.expansion.input_offset(offset));
+                    let message = format!("invalid check block: {}", clean_message(&error));
+                    let span = self.lines.span(self.source, at, 1);
+                    let diagnostic = Diagnostic::error(self.path, span, message);
+                    self.diagnostics.push(diagnostic.with_source(self.source));
+                    invalid = true;
+                    None
+                }
+            };
+            let check = &mut self.sections[p.section].checks[p.check];
+            check.name = yaml.as_ref().and_then(|v| v.get("name")?.as_str().map(str::to_owned));
+            check.yaml = yaml;
+            check.source = p.expansion.text;
+        }
+        if invalid {
+            // Stable: what the walk reported on one line keeps its order.
+            self.diagnostics.sort_by_key(|d| (d.span.line, d.span.col));
+        }
     }
 
     fn finish_error(&mut self, code: &CodeCapture) {
@@ -575,6 +618,46 @@ mod tests {
         assert!(d.message.starts_with("invalid check block: "), "{}", d.message);
         assert_eq!(d.span.line, 5);
         assert_eq!(parsed.guide.sections()[1].checks.len(), 1);
+    }
+
+    #[test]
+    fn many_check_blocks_parse_in_order_with_errors_in_place() {
+        // Past PARALLEL_YAML_BYTES, so the blocks are parsed on several threads.
+        let mut source = String::from("# G\n\nundefined ${NOPE} in prose\n");
+        let mut bad_lines = Vec::new();
+        for i in 0..1500 {
+            source.push_str(&format!("\n## S{i}\n\n```check\nname: check {i}\nkind: env\n"));
+            if i % 500 == 7 {
+                bad_lines.push(source.lines().count() as u32 + 1);
+                source.push_str("variable: [x\n");
+            }
+            source.push_str("```\n");
+        }
+        let parsed = parse(&source);
+        let checks: Vec<_> = parsed.guide.checks().collect();
+        assert_eq!(checks.len(), 1500);
+        let yaml: usize = checks.iter().map(|(_, c)| c.source.len()).sum();
+        assert!(yaml > PARALLEL_YAML_BYTES * 2, "{yaml}");
+        for (i, (section, check)) in checks.iter().enumerate() {
+            assert_eq!(section.title, format!("S{i}"));
+            assert!(check.source.starts_with(&format!("name: check {i}\n")), "{}", check.source);
+            let valid = i % 500 != 7;
+            assert_eq!(check.yaml.is_some(), valid, "check {i}");
+            assert_eq!(check.name.is_some(), valid, "check {i}");
+        }
+        let lines: Vec<u32> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.starts_with("invalid check block: "))
+            .map(|d| d.span.line)
+            .collect();
+        assert_eq!(lines.len(), bad_lines.len());
+        // Each error sits on or just after its bad line, and they come in file order.
+        for (line, bad) in lines.iter().zip(&bad_lines) {
+            assert!((*bad..=bad + 1).contains(line), "{line} vs {bad}");
+        }
+        let all: Vec<u32> = parsed.diagnostics.iter().map(|d| d.span.line).collect();
+        assert!(all.windows(2).all(|w| w[0] <= w[1]), "{all:?}");
     }
 
     #[test]

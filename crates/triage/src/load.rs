@@ -123,6 +123,10 @@ pub(crate) fn load(args: &GuideArgs, config: &Config) -> anyhow::Result<Loaded> 
     Ok(loaded)
 }
 
+/// Check block text of one guide past which its blocks are read on all cores (a few
+/// hundred blocks; below it, threads cost more than they save).
+const PARALLEL_CHECK_BYTES: usize = 16 * 1024;
+
 fn load_one(
     path: &Path,
     options: &LoadOptions,
@@ -146,8 +150,21 @@ fn load_one(
 
     let mut checks = Vec::new();
     let mut names: HashMap<String, u32> = HashMap::new();
-    for (section, block) in guide.checks() {
-        match check_block::parse(block, path, &text, default_timeout) {
+    // Check blocks are independent: a guide with many is read on all cores.
+    let blocks: Vec<_> = guide.checks().collect();
+    let specs = triage_core::parallel::in_shares(
+        &blocks,
+        |(_, block)| block.source.len(),
+        PARALLEL_CHECK_BYTES,
+        |share| {
+            share
+                .iter()
+                .map(|(_, block)| check_block::parse(block, path, &text, default_timeout))
+                .collect::<Vec<_>>()
+        },
+    );
+    for ((section, block), spec) in blocks.into_iter().zip(specs.into_iter().flatten()) {
+        match spec {
             Ok(spec) => {
                 if spec.named {
                     if let Some(first) = names.get(&spec.name) {
