@@ -11,13 +11,16 @@
 #     ceiling) and with kept-alive connections (`-k 1`, for scale). Once with the
 #     default check (`[PING] == PONG`: PING only), once with a condition on `[INFO]`
 #     (PING and INFO).
-#  3. Peak sessions each triage run held open, sampled from the server while it ran: it
-#     must stay within the concurrency bound (`--concurrency`, 50 here), and for
-#     postgres within the per-server bound (32).
+#  3. Peak sockets each triage run held open (polled from /proc, exact), which must stay
+#     within the concurrency bound (`--concurrency`, 50 here) and for postgres within the
+#     per-server bound (32); beside it the server's own count of sessions, sampled while
+#     the run went on (it lags behind closes the server has not read yet, so it can show
+#     a few more).
 #
 # Every figure is checks (or requests) per second, best of 5 runs: triage's and pgbench's
 # (wall) of wall time, triage's including process start-up and guide loading; pgbench's
-# and redis-benchmark's own figures exclude theirs. A probe gathers only the facts its
+# and redis-benchmark's own figures exclude theirs. Each reference run follows a triage
+# run, so both meet the same backlog of closed connections. A probe gathers only the facts its
 # conditions read: a default postgres check connects (TLS as sslmode=prefer) and closes,
 # a default redis check sends PING; the second row of each reads the facts too. The goal
 # is within 2x of the ceilings.
@@ -79,12 +82,44 @@ sample_redis() {
 }
 peak() { sort -n "$1" | tail -1; }
 
-# Best of 5 wall times of `triage check` on a guide, then one more run with the sampler
-# recording the peak number of sessions (the sampler spawns a client every 20 ms, which on
-# a two-core machine would otherwise take CPU from the timed runs); also checks that every
-# check passed.
-run_triage() { # kind guide sampler
-  local best=999 start end passed
+# Peak number of network sockets process $1 holds, polled from /proc until it exits: what
+# triage itself has open, exactly (a server's own count lags behind the closes it has not
+# read yet). The runtime's own Unix socket pair is left out: its inodes are in the (short)
+# Unix socket table, where TCP connections are not.
+peak_sockets() {
+  local max=0 n
+  while kill -0 "$1" 2>/dev/null; do
+    n=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null | tr -d 'socket:[]' |
+      awk 'FILENAME != "-" { if (FNR > 1) unix[$7] = 1; next } !($0 in unix) { n++ }
+           END { print n + 0 }' "/proc/$1/net/unix" - 2>/dev/null) || true
+    # The process may exit between two reads; its last sample is then left out.
+    [ -d "/proc/$1/fd" ] && [ "${n:-0}" -gt "$max" ] && max=$n
+  done
+  echo "$max"
+}
+
+# Waits (at most 70 s) until fewer than 2,000 TCP connections are in TIME_WAIT: each run
+# leaves 1,000 behind for a minute, and connecting gets slower as they fill the
+# ephemeral port range.
+settle() {
+  local waited=0
+  while [ "$waited" -lt 70 ] &&
+    [ "$(awk 'FNR > 1 && $4 == "06" { n++ } END { print n + 0 }' /proc/net/tcp /proc/net/tcp6)" -gt 2000 ]; do
+    sleep 2
+    waited=$((waited + 2))
+  done
+}
+
+# Best of 5 wall times of `triage check` on a guide, each run followed by one run of the
+# reference command when one is given (so both meet the same TIME_WAIT backlog; the
+# reference's figures go to $work/KIND.ref, one per line), then one more triage run
+# watched by both samplers (the server's sessions, sampled by a client spawned every
+# 20 ms, and triage's own sockets): on a two-core machine they would take CPU from the
+# timed runs. Also checks that every check passed. Prints: seconds, peak sockets.
+run_triage() { # kind guide sampler [reference command]
+  local best=999 start end passed pid sockets
+  settle
+  : >"$work/$1.ref"
   for _ in 1 2 3 4 5; do
     start=$(now)
     # Human output of failures only: the figure is the probes' speed, not the JSON
@@ -92,70 +127,90 @@ run_triage() { # kind guide sampler
     "$bin" check "$2" --failing --concurrency "$concurrency" >"$work/$1.out" || true
     end=$(now)
     best=$(python3 -c "print(min($best, $end - $start))")
+    [ -n "${4:-}" ] && "$4" >>"$work/$1.ref"
   done
   "$3" "$work/$1.sessions" &
   sampler=$!
-  "$bin" check "$2" --failing --concurrency "$concurrency" >"$work/$1.out" || true
+  "$bin" check "$2" --failing --concurrency "$concurrency" >"$work/$1.out" &
+  pid=$!
+  sockets=$(peak_sockets "$pid")
+  wait "$pid" || true
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
   sampler=
   passed=$(tail -1 "$work/$1.out" | grep -o '[0-9]* passed' | grep -o '[0-9]*' || echo 0)
   [ "$passed" = "$checks" ] || echo "warning: only $passed of $checks $1 checks passed" >&2
-  echo "$best"
+  echo "$best $sockets"
 }
 
-printf '%-44s %10s %12s %14s\n' "tool" "requests" "per second" "peak sessions"
+# The best (highest) reference figure of a run_triage call.
+best_ref() { sort -n "$work/$1.ref" | tail -1 | python3 -c "import sys; print(f'{float(sys.stdin.read() or 0):.0f}')"; }
+
+# One row of triage's figures: label, kind (the .sessions file), "seconds sockets".
+# Leaves the rate in $last_rate for the ratios at the end.
+last_rate=
+triage_row() {
+  set -- "$1" "$2" $3
+  last_rate=$(rate "$checks" "$3")
+  printf '%-50s %8d %11s %9s %9s\n' "$1" "$checks" "$last_rate" "$4" \
+    "$(peak "$work/$2.sessions")"
+}
+ref_row() { # label requests rate
+  printf '%-50s %8d %11s %9s\n' "$1" "$2" "$3" "$concurrency"
+}
+
+printf '%-50s %8s %11s %9s %9s\n' "tool" "requests" "per second" "sockets" "sessions"
 
 echo "== PostgreSQL 127.0.0.1:5432, a new connection per check (TLS as sslmode=prefer)"
-make_guide postgres "$pg_url" "$work/postgres.md"
-best=$(run_triage postgres "$work/postgres.md" sample_postgres)
-printf '%-44s %10d %12s %14s\n' "triage check ($checks postgres checks)" "$checks" \
-  "$(rate "$checks" "$best")" "$(peak "$work/postgres.sessions")"
-
-make_guide postgres "$pg_url" "$work/postgres-facts.md" 'expect: ["[CONNECTIONS_PERCENT] < 90"]'
-best=$(run_triage postgres-facts "$work/postgres-facts.md" sample_postgres)
-printf '%-44s %10d %12s %14s\n' "triage check ($checks postgres, [CONNECTIONS_PERCENT])" \
-  "$checks" "$(rate "$checks" "$best")" "$(peak "$work/postgres-facts.sessions")"
-
-psql -q -h 127.0.0.1 -U postgres -d test -c 'DROP DATABASE IF EXISTS triage_bench' >/dev/null
+psql -q -h 127.0.0.1 -U postgres -d test -c 'DROP DATABASE IF EXISTS triage_bench' >/dev/null 2>&1
 psql -q -h 127.0.0.1 -U postgres -d test -c 'CREATE DATABASE triage_bench' >/dev/null
 pgbench -q -i -s 1 -h 127.0.0.1 -U postgres triage_bench >/dev/null 2>&1
 per_client=$(( (checks + concurrency - 1) / concurrency ))
-best=999
-for _ in 1 2 3 4 5; do
+# pgbench -S -C, a new connection per transaction: its rate by wall time.
+ref_pgbench() {
+  local start end
   start=$(now)
   pgbench -n -S -C -c "$concurrency" -j 2 -t "$per_client" -h 127.0.0.1 -U postgres triage_bench \
     >"$work/pgbench.out" 2>&1
   end=$(now)
-  best=$(python3 -c "print(min($best, $end - $start))")
-done
-printf '%-44s %10d %12s %14s\n' "pgbench -S -C -c $concurrency (wall)" "$(( per_client * concurrency ))" \
-  "$(rate $(( per_client * concurrency )) "$best")" "$concurrency"
-printf '%-44s %10s %12.0f\n' "pgbench -S -C -c $concurrency (its own tps)" "" \
+  rate $(( per_client * concurrency )) "$(python3 -c "print($end - $start)")"
+}
+
+make_guide postgres "$pg_url" "$work/postgres.md"
+triage_row "triage check ($checks postgres checks)" postgres \
+  "$(run_triage postgres "$work/postgres.md" sample_postgres ref_pgbench)"
+pg_rate=$last_rate
+pg_ceiling=$(best_ref postgres)
+
+make_guide postgres "$pg_url" "$work/postgres-facts.md" 'expect: ["[CONNECTIONS_PERCENT] < 90"]'
+triage_row "triage check ($checks postgres, [CONNECTIONS_PERCENT])" postgres-facts \
+  "$(run_triage postgres-facts "$work/postgres-facts.md" sample_postgres)"
+
+ref_row "pgbench -S -C -c $concurrency (wall)" "$(( per_client * concurrency ))" "$pg_ceiling"
+printf '%-50s %8s %11.0f\n' "pgbench -S -C -c $concurrency (its own tps)" "" \
   "$(awk '/^tps/ {print $3; exit}' "$work/pgbench.out")"
 
 echo
 echo "== Redis 127.0.0.1:6379, a new connection per check"
+# redis-benchmark's own requests per second.
+ref_redis() { # keepalive
+  redis-benchmark -h 127.0.0.1 -p 6379 -c "$concurrency" -n "$checks" -k "${1:-0}" --csv PING \
+    | awk -F'"' 'NR == 2 {print $4}'
+}
 make_guide redis "$redis_url" "$work/redis.md"
-best=$(run_triage redis "$work/redis.md" sample_redis)
-printf '%-44s %10d %12s %14s\n' "triage check ($checks redis checks)" "$checks" \
-  "$(rate "$checks" "$best")" "$(peak "$work/redis.sessions")"
+triage_row "triage check ($checks redis checks)" redis \
+  "$(run_triage redis "$work/redis.md" sample_redis ref_redis)"
+redis_rate_triage=$last_rate
+redis_ceiling=$(best_ref redis)
 
 make_guide redis "$redis_url" "$work/redis-info.md" 'expect: ["[INFO].role == master"]'
-best=$(run_triage redis-info "$work/redis-info.md" sample_redis)
-printf '%-44s %10d %12s %14s\n' "triage check ($checks redis checks, [INFO].role)" "$checks" \
-  "$(rate "$checks" "$best")" "$(peak "$work/redis-info.sessions")"
+triage_row "triage check ($checks redis checks, [INFO].role)" redis-info \
+  "$(run_triage redis-info "$work/redis-info.md" sample_redis)"
 
-redis_rate() { # keepalive
-  local best=0 r
-  for _ in 1 2 3 4 5; do
-    r=$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$concurrency" -n "$checks" -k "$1" --csv PING \
-      | awk -F'"' 'NR == 2 {print $4}')
-    best=$(python3 -c "print(max($best, ${r:-0}))")
-  done
-  printf '%.0f' "$best"
-}
-printf '%-44s %10d %12s %14s\n' "redis-benchmark -c $concurrency -n $checks -k 0 PING" "$checks" \
-  "$(redis_rate 0)" "$concurrency"
-printf '%-44s %10d %12s %14s\n' "redis-benchmark -c $concurrency -n $checks -k 1 PING" "$checks" \
-  "$(redis_rate 1)" "$concurrency"
+ref_row "redis-benchmark -c $concurrency -n $checks -k 0 PING" "$checks" "$redis_ceiling"
+for _ in 1 2 3 4 5; do ref_redis 1; done >"$work/keepalive.ref"
+ref_row "redis-benchmark -c $concurrency -n $checks -k 1 PING" "$checks" "$(best_ref keepalive)"
+
+echo
+echo "== Ceiling / triage (the goal is at most 2)"
+python3 -c "print(f'postgres: {$pg_ceiling / $pg_rate:.2f}   redis: {$redis_ceiling / $redis_rate_triage:.2f}')"
