@@ -23,13 +23,20 @@ static ERROR: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A shell prompt at the start of a line: `$ cmd`, `# cmd`, `user@host:~$ cmd`,
-/// `[root@box dir]# cmd`, `PS C:\> cmd`, `> cmd`. The bracketed and `PS` prefixes are
-/// bounded to 80 characters by [`prompt_command`] after the match: a bounded repetition of
-/// a Unicode class compiles to one copy per repetition, which made this one pattern cost
-/// more to build and run than the rest of reading a guide's code lines.
+/// `[root@box dir]# cmd`, `PS C:\> cmd`, `> cmd`: [`PROMPT_BOUNDED`] with the bounded
+/// repetitions of its bracketed and `PS` prefixes left unbounded. A bounded repetition of a
+/// Unicode class compiles to one copy per repetition, which made the bounded pattern cost
+/// more to build and run than the rest of reading a guide's code lines; it only runs when
+/// a prefix here is longer than the bound ([`prompt_command`]).
 static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:(\[[^\]\n]+\])\s*|[[0-9A-Za-z_].-]+@[[0-9A-Za-z_].-]+(?::[^\s$#]*)?\s*|(PS [^>\n]*))?[$#%>❯]\s+(\S.*)$")
         .expect("the prompt pattern is valid")
+});
+
+/// The definition of a prompt line, with the prefixes bounded to [`MAX_PROMPT_PREFIX`].
+static PROMPT_BOUNDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\[[^\]\n]{1,80}\]\s*|[[0-9A-Za-z_].-]+@[[0-9A-Za-z_].-]+(?::[^\s$#]*)?\s*|PS [^>\n]{0,80})?[$#%>❯]\s+(\S.*)$")
+        .expect("the bounded prompt pattern is valid")
 });
 
 /// Longest bracketed (`[user@host dir]`) or `PS ...` prefix of a prompt.
@@ -58,12 +65,14 @@ pub(crate) fn prompt_command(line: &str) -> Option<&str> {
         return None;
     }
     let found = PROMPT.captures(line)?;
-    // Neither prefix can start a line another way, so one past its bound means no prompt.
     let bracketed =
         found.get(1).is_some_and(|m| m.as_str().chars().count() - 2 > MAX_PROMPT_PREFIX);
     let ps = found.get(2).is_some_and(|m| m.as_str().chars().count() - 3 > MAX_PROMPT_PREFIX);
     if bracketed || ps {
-        return None;
+        // A prefix past its bound may still hold a shorter prompt (`PS C:\$ echo ... > x`):
+        // the bounded pattern decides, on this rare line only.
+        let found = PROMPT_BOUNDED.captures(line)?;
+        return found.get(1).map(|m| m.as_str().trim_end());
     }
     found.get(3).map(|m| m.as_str().trim_end())
 }
@@ -266,6 +275,10 @@ mod tests {
         assert_eq!(prompt_command(&longer), None);
         let ps = format!("PS {}> ls", "y".repeat(81));
         assert_eq!(prompt_command(&ps), None);
+        // The unbounded prefix would run to the last `$ `, 90 characters in; the bounded
+        // one stops at the first.
+        let shorter = format!("PS C:\\$ echo {} > out.txt", "a".repeat(90));
+        assert_eq!(prompt_command(&shorter), Some(&shorter[8..]));
     }
 
     #[test]
