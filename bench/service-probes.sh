@@ -155,14 +155,31 @@ last_rate=
 triage_row() {
   set -- "$1" "$2" $3
   last_rate=$(rate "$checks" "$3")
-  printf '%-50s %8d %11s %9s %9s\n' "$1" "$checks" "$last_rate" "$4" \
+  printf '%-60s %8d %11s %9s %9s\n' "$1" "$checks" "$last_rate" "$4" \
     "$(peak "$work/$2.sessions")"
 }
 ref_row() { # label requests rate
-  printf '%-50s %8d %11s %9s\n' "$1" "$2" "$3" "$concurrency"
+  printf '%-60s %8d %11s %9s\n' "$1" "$2" "$3" "$concurrency"
 }
 
-printf '%-50s %8s %11s %9s %9s\n' "tool" "requests" "per second" "sockets" "sessions"
+# The two triage rows of one service: its default check, timed beside the reference
+# command, then a check reading facts. Leaves the default check's rate in $last_rate and
+# the reference's best figure in $ceiling.
+ceiling=
+service_rows() { # kind url sampler reference facts-label facts-expect-line
+  local rate
+  make_guide "$1" "$2" "$work/$1.md"
+  triage_row "triage check ($checks $1 checks)" "$1" \
+    "$(run_triage "$1" "$work/$1.md" "$3" "$4")"
+  rate=$last_rate
+  make_guide "$1" "$2" "$work/$1-facts.md" "$6"
+  triage_row "triage check ($checks $1 checks, $5)" "$1-facts" \
+    "$(run_triage "$1-facts" "$work/$1-facts.md" "$3")"
+  last_rate=$rate
+  ceiling=$(best_ref "$1")
+}
+
+printf '%-60s %8s %11s %9s %9s\n' "tool" "requests" "per second" "sockets" "sessions"
 
 echo "== PostgreSQL 127.0.0.1:5432, a new connection per check (TLS as sslmode=prefer)"
 psql -q -h 127.0.0.1 -U postgres -d test -c 'DROP DATABASE IF EXISTS triage_bench' >/dev/null 2>&1
@@ -170,7 +187,7 @@ psql -q -h 127.0.0.1 -U postgres -d test -c 'CREATE DATABASE triage_bench' >/dev
 pgbench -q -i -s 1 -h 127.0.0.1 -U postgres triage_bench >/dev/null 2>&1
 per_client=$(( (checks + concurrency - 1) / concurrency ))
 # pgbench -S -C, a new connection per transaction: its rate by wall time (and its own tps
-# into $work/pgbench.tps). A failed run prints nothing, so it cannot pass for a fast one.
+# into $work/pgbench-tps.ref). A failed run prints nothing, so it cannot pass for a fast one.
 ref_pgbench() {
   local start end
   start=$(now)
@@ -180,22 +197,16 @@ ref_pgbench() {
     return 0
   fi
   end=$(now)
-  awk '/^tps/ {print $3; exit}' "$work/pgbench.out" >>"$work/pgbench.tps"
+  awk '/^tps/ {print $3; exit}' "$work/pgbench.out" >>"$work/pgbench-tps.ref"
   rate $(( per_client * concurrency )) "$(python3 -c "print($end - $start)")"
 }
 
-make_guide postgres "$pg_url" "$work/postgres.md"
-triage_row "triage check ($checks postgres checks)" postgres \
-  "$(run_triage postgres "$work/postgres.md" sample_postgres ref_pgbench)"
+: >"$work/pgbench-tps.ref"
+service_rows postgres "$pg_url" sample_postgres ref_pgbench "[CONNECTIONS_PERCENT]" \
+  'expect: ["[CONNECTIONS_PERCENT] < 90"]'
 pg_rate=$last_rate
-pg_ceiling=$(best_ref postgres)
-
-make_guide postgres "$pg_url" "$work/postgres-facts.md" 'expect: ["[CONNECTIONS_PERCENT] < 90"]'
-triage_row "triage check ($checks postgres, [CONNECTIONS_PERCENT])" postgres-facts \
-  "$(run_triage postgres-facts "$work/postgres-facts.md" sample_postgres)"
-
+pg_ceiling=$ceiling
 ref_row "pgbench -S -C -c $concurrency (wall)" "$(( per_client * concurrency ))" "$pg_ceiling"
-cp "$work/pgbench.tps" "$work/pgbench-tps.ref" 2>/dev/null || : >"$work/pgbench-tps.ref"
 ref_row "pgbench -S -C -c $concurrency (its own tps)" "$(( per_client * concurrency ))" \
   "$(best_ref pgbench-tps)"
 
@@ -206,15 +217,10 @@ ref_redis() { # keepalive
   redis-benchmark -h 127.0.0.1 -p 6379 -c "$concurrency" -n "$checks" -k "${1:-0}" --csv PING \
     | awk -F'"' 'NR == 2 {print $4}'
 }
-make_guide redis "$redis_url" "$work/redis.md"
-triage_row "triage check ($checks redis checks)" redis \
-  "$(run_triage redis "$work/redis.md" sample_redis ref_redis)"
+service_rows redis "$redis_url" sample_redis ref_redis "[INFO].role" \
+  'expect: ["[INFO].role == master"]'
 redis_rate_triage=$last_rate
-redis_ceiling=$(best_ref redis)
-
-make_guide redis "$redis_url" "$work/redis-info.md" 'expect: ["[INFO].role == master"]'
-triage_row "triage check ($checks redis checks, [INFO].role)" redis-info \
-  "$(run_triage redis-info "$work/redis-info.md" sample_redis)"
+redis_ceiling=$ceiling
 
 ref_row "redis-benchmark -c $concurrency -n $checks -k 0 PING" "$checks" "$redis_ceiling"
 for _ in 1 2 3 4 5; do ref_redis 1; done >"$work/keepalive.ref"

@@ -5,6 +5,11 @@ use triage_core::Span;
 
 use crate::attributes::{AttributeFormat, Attributes};
 
+/// Check block text of one guide past which work on each of its blocks (the reader's YAML
+/// parse, the application's probe parse) is split over the cores: about 250 typical blocks;
+/// below it, threads cost more than they save.
+pub const PARALLEL_CHECK_BYTES: usize = 16 * 1024;
+
 /// A ` ```check ` block: one probe, written as YAML. The guide crate does not know probe
 /// kinds; the application deserializes [`source`](CheckBlock::source) itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

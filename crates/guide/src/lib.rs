@@ -57,7 +57,7 @@ pub use attributes::{
     AttributeFormat, AttributeParser, Attributes, InfoString, block_tags, is_ignored,
     parse_attributes, write_attributes,
 };
-pub use block::{CheckBlock, CodeBlock, Origin, SHELL_LANGUAGES, Signature};
+pub use block::{CheckBlock, CodeBlock, Origin, PARALLEL_CHECK_BYTES, SHELL_LANGUAGES, Signature};
 pub use discover::{GUIDE_EXTENSIONS, discover};
 pub use error::Error;
 pub use guide::{Guide, Parsed};

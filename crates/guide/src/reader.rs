@@ -13,7 +13,7 @@ use serde_yaml_ng::Value as Yaml;
 use triage_core::{Diagnostic, Span};
 
 use crate::attributes::{InfoString, block_tags, is_ignored};
-use crate::block::{CheckBlock, CodeBlock, Origin, Signature};
+use crate::block::{CheckBlock, CodeBlock, Origin, PARALLEL_CHECK_BYTES, Signature};
 use crate::front_matter;
 use crate::guide::{Guide, Parsed};
 use crate::heading;
@@ -111,10 +111,6 @@ struct PendingCheck {
     code: CodeCapture,
     expansion: Expansion,
 }
-
-/// Check block text of a guide past which its blocks' YAML is parsed on all cores (about
-/// 250 typical blocks; below it, threads cost more than they save).
-const PARALLEL_YAML_BYTES: usize = 16 * 1024;
 
 /// The top-level block (paragraph, list, quote, table...) being read.
 struct TopBlock {
@@ -466,7 +462,7 @@ impl Reader<'_> {
         let parsed = triage_core::parallel::in_shares(
             &pending,
             |p| p.expansion.text.len(),
-            PARALLEL_YAML_BYTES,
+            PARALLEL_CHECK_BYTES,
             |share| {
                 share
                     .iter()
@@ -622,7 +618,7 @@ mod tests {
 
     #[test]
     fn many_check_blocks_parse_in_order_with_errors_in_place() {
-        // Past PARALLEL_YAML_BYTES, so the blocks are parsed on several threads.
+        // Past PARALLEL_CHECK_BYTES, so the blocks are parsed on several threads.
         let mut source = String::from("# G\n\nundefined ${NOPE} in prose\n");
         let mut bad_lines = Vec::new();
         for i in 0..1500 {
@@ -637,7 +633,7 @@ mod tests {
         let checks: Vec<_> = parsed.guide.checks().collect();
         assert_eq!(checks.len(), 1500);
         let yaml: usize = checks.iter().map(|(_, c)| c.source.len()).sum();
-        assert!(yaml > PARALLEL_YAML_BYTES * 2, "{yaml}");
+        assert!(yaml > PARALLEL_CHECK_BYTES * 2, "{yaml}");
         for (i, (section, check)) in checks.iter().enumerate() {
             assert_eq!(section.title, format!("S{i}"));
             assert!(check.source.starts_with(&format!("name: check {i}\n")), "{}", check.source);

@@ -51,16 +51,10 @@ pub(crate) fn is_error_like(text: &str) -> bool {
 pub(crate) fn prompt_command(line: &str) -> Option<&str> {
     // The prompt character and the space after it, looked for before the regex runs:
     // most code lines have neither.
-    let mut chars = line.chars().peekable();
-    let mut prompt_char = false;
-    while let Some(c) = chars.next() {
-        if matches!(c, '$' | '#' | '%' | '>' | '❯')
-            && chars.peek().is_some_and(|n| n.is_whitespace())
-        {
-            prompt_char = true;
-            break;
-        }
-    }
+    let prompt_char = line
+        .chars()
+        .zip(line.chars().skip(1))
+        .any(|(c, next)| matches!(c, '$' | '#' | '%' | '>' | '❯') && next.is_whitespace());
     if !prompt_char {
         return None;
     }

@@ -123,10 +123,6 @@ pub(crate) fn load(args: &GuideArgs, config: &Config) -> anyhow::Result<Loaded> 
     Ok(loaded)
 }
 
-/// Check block text of one guide past which its blocks are read on all cores (a few
-/// hundred blocks; below it, threads cost more than they save).
-const PARALLEL_CHECK_BYTES: usize = 16 * 1024;
-
 fn load_one(
     path: &Path,
     options: &LoadOptions,
@@ -155,7 +151,7 @@ fn load_one(
     let specs = triage_core::parallel::in_shares(
         &blocks,
         |(_, block)| block.source.len(),
-        PARALLEL_CHECK_BYTES,
+        triage_guide::PARALLEL_CHECK_BYTES,
         |share| {
             share
                 .iter()
