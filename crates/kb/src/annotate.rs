@@ -3,18 +3,27 @@
 //!
 //! Only lines are inserted: every line of the original stays as it was, in order, so the
 //! prose is untouched and a diff shows exactly what triage understood.
+//!
+//! A password in a recognised command (`psql postgres://app:PW@db/app -c ...`) is not
+//! copied into the check written for it: the check says `${SECRET_1}` instead, a guide
+//! variable the user sets at run time (`--var SECRET_1=...` or `TRIAGE_VAR_SECRET_1`);
+//! until then the check is an error naming the variable. The same password gets the same
+//! name throughout the guide.
+
+use triage_core::redact::MIN_LITERAL_LEN;
 
 use crate::entry::Entry;
 use crate::extract::SignatureOrigin;
-use crate::probe::recognise;
+use crate::probe::{recognise, secrets};
 
 /// The annotated copy of `source`, given the entries read from it (one guide's entries,
 /// as [`KnowledgeBase::entries_of`](crate::KnowledgeBase::entries_of) gives them).
 pub fn annotate<'a>(source: &str, entries: impl IntoIterator<Item = &'a Entry>) -> String {
     let lines: Vec<&str> = source.split_inclusive('\n').collect();
     let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut names = SecretNames::default();
     for entry in entries {
-        let block = blocks(entry);
+        let block = blocks(entry, &mut names);
         if block.is_empty() || entry.line == 0 {
             continue;
         }
@@ -55,9 +64,46 @@ fn is_setext_underline(line: &str) -> bool {
     !t.is_empty() && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-'))
 }
 
+/// The variable names given to the passwords of a guide's commands, in order of first
+/// appearance: `SECRET_1`, `SECRET_2`...
+#[derive(Debug, Default)]
+struct SecretNames {
+    known: Vec<String>,
+}
+
+impl SecretNames {
+    /// `text` with every secret in `found` replaced by its `${NAME}` (longest first, so a
+    /// percent-encoded form goes before the decoded one it contains), and the names used.
+    fn hide(&mut self, text: &str, found: &[String]) -> (String, Vec<String>) {
+        let mut found: Vec<&String> = found.iter().collect();
+        found.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let mut text = text.to_owned();
+        let mut used = Vec::new();
+        for secret in found {
+            if !text.contains(secret.as_str()) {
+                continue;
+            }
+            let index = match self.known.iter().position(|k| k == secret) {
+                Some(i) => i,
+                None => {
+                    self.known.push(secret.clone());
+                    self.known.len() - 1
+                }
+            };
+            let name = format!("SECRET_{}", index + 1);
+            text = text.replace(secret.as_str(), &format!("${{{name}}}"));
+            if !used.contains(&name) {
+                used.push(name);
+            }
+        }
+        (text, used)
+    }
+}
+
 /// The blocks to add under an entry's heading: its found signatures (not when the author
-/// already wrote an ` ```error ` block) and a check for each recognised command.
-fn blocks(entry: &Entry) -> String {
+/// already wrote an ` ```error ` block) and a check for each recognised command, its
+/// passwords replaced by variables.
+fn blocks(entry: &Entry, names: &mut SecretNames) -> String {
     let mut out = String::new();
     let annotated = entry.signatures.iter().any(|s| s.origin == SignatureOrigin::Annotated);
     if !annotated {
@@ -83,15 +129,28 @@ fn blocks(entry: &Entry) -> String {
             if seen.contains(&probe.check) {
                 continue;
             }
+            let found = secrets(&probe.command);
+            // Too short to replace safely (it may be part of other words): left out, as
+            // the checks inferred at run time leave it out.
+            if found.iter().any(|s| s.chars().count() < MIN_LITERAL_LEN) {
+                continue;
+            }
+            let body = format!(
+                "name: {}\n{}",
+                serde_json::to_string(&probe.command).unwrap_or_default(),
+                probe.check
+            );
+            let (body, used) = names.hide(&body, &found);
             if !out.is_empty() {
                 out.push('\n');
             }
             out.push_str("```check\n");
-            out.push_str(&format!(
-                "name: {}\n",
-                serde_json::to_string(&probe.command).unwrap_or_default()
-            ));
-            out.push_str(&probe.check);
+            for name in &used {
+                out.push_str(&format!(
+                    "# a password of the guide's command: --var {name}=... or TRIAGE_VAR_{name}\n"
+                ));
+            }
+            out.push_str(&body);
             out.push_str("```\n");
             seen.push(probe.check);
         }
@@ -133,5 +192,53 @@ mod tests {
                 .any(|g| g.text == "Error: bind: address already in use"))
         );
         assert!(again.sections().iter().any(|s| !s.checks.is_empty()));
+    }
+
+    fn annotated(source: &str) -> String {
+        let guide = parse(Path::new("g.md"), source, &LoadOptions::default()).guide;
+        let mut builder = Builder::new();
+        builder.add_guide(&guide, source);
+        annotate(source, builder.build().entries())
+    }
+
+    #[test]
+    fn passwords_are_not_copied_into_checks() {
+        let source = "# G\n\n## Database down\n\n```\nFATAL: the database system is starting up\n```\n\n\
+                      ```bash\npsql postgres://app:s3cret-pass@db:5432/app -c 'select 1'\n\
+                      PGPASSWORD=s3cret-pass pg_isready -h db\n\
+                      redis-cli -a other-secret ping\n```\n";
+        let out = annotated(source);
+        let inserted: String = out
+            .lines()
+            .filter(|l| !source.lines().any(|o| o == *l))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(inserted.contains("```check"), "{out}");
+        assert!(!inserted.contains("s3cret-pass") && !inserted.contains("other-secret"), "{out}");
+        assert!(inserted.contains("postgres://app:${SECRET_1}@db:5432/app"), "{out}");
+        assert!(inserted.contains("${SECRET_2}") && !inserted.contains("${SECRET_3}"), "{out}");
+        assert!(inserted.contains("--var SECRET_1=... or TRIAGE_VAR_SECRET_1"), "{out}");
+        // Without the variable the check is an error naming it; with it, it runs as written.
+        let bare = parse(Path::new("g.md"), &out, &LoadOptions::default());
+        assert!(bare.diagnostics.iter().any(|d| d.to_string().contains("SECRET_1")));
+        let options = LoadOptions {
+            overrides: [("SECRET_1", "s3cret-pass"), ("SECRET_2", "other-secret")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ..LoadOptions::default()
+        };
+        let set = parse(Path::new("g.md"), &out, &options);
+        assert!(set.diagnostics.iter().all(|d| !d.to_string().contains("SECRET_")));
+        let checks: Vec<_> = set.guide.checks().collect();
+        assert!(checks.len() >= 2, "{checks:?}");
+    }
+
+    #[test]
+    fn a_password_too_short_to_replace_leaves_the_check_out() {
+        let out = annotated(
+            "# G\n\n## Down\n\n```\nFATAL: down\n```\n\n```bash\nredis-cli -a pw ping\n```\n",
+        );
+        assert!(!out.contains("```check"), "{out}");
     }
 }

@@ -71,6 +71,23 @@ pub(crate) fn prompt_command(line: &str) -> Option<&str> {
     found.get(3).map(|m| m.as_str().trim_end())
 }
 
+/// Shell languages whose blocks are session transcripts (commands after prompts, then their
+/// output), where `# cmd` may be a root prompt. A block in another shell language is a
+/// script, where `# text` is a comment.
+const TRANSCRIPTS: &[&str] = &["console", "shell-session", "shellsession", "terminal"];
+
+/// Whether a block of language `lang` is a shell script (`shell`: the language is a shell
+/// one), so that its `# text` lines are comments, not root prompts.
+pub(crate) fn is_script(lang: &str, shell: bool) -> bool {
+    shell && !TRANSCRIPTS.iter().any(|t| lang.eq_ignore_ascii_case(t))
+}
+
+/// The command after the prompt of a code block line ([`prompt_command`]), except that in
+/// a script (`script`, see [`is_script`]) a line starting with `#` is a comment.
+pub(crate) fn block_prompt(line: &str, script: bool) -> Option<&str> {
+    if script && line.trim_start().starts_with('#') { None } else { prompt_command(line) }
+}
+
 /// Whether a bold label (`**Error message**:`) announces the error text that follows.
 pub(crate) fn is_error_label(label: &str) -> bool {
     let label = label.trim().trim_end_matches(':').trim().to_lowercase();

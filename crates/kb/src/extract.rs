@@ -540,11 +540,12 @@ impl<'a> Reader<'a> {
             return;
         }
         let shell = SHELL.contains(&lang);
-        let prompts = lines.iter().any(|(_, l)| cue::prompt_command(l).is_some());
+        let script = cue::is_script(lang, shell);
+        let prompts = lines.iter().any(|(_, l)| cue::block_prompt(l, script).is_some());
         if shell || prompts {
             let mut taken = 0;
             for (line, l) in &lines {
-                if let Some(command) = cue::prompt_command(l) {
+                if let Some(command) = cue::block_prompt(l, script) {
                     self.facts[section].commands.push((command.to_owned(), *line));
                 } else if prompts || lang == "console" {
                     // Output of a console block.
@@ -642,6 +643,26 @@ mod tests {
         has(&all, "Map", "kernel panic on boot", SignatureOrigin::ListItem);
         has(&all, "Inline", "cannot open shared object", SignatureOrigin::Inline);
         assert!(!all.iter().any(|(_, t, _)| t.contains("ldd")));
+    }
+
+    #[test]
+    fn comments_in_scripts_are_not_prompts() {
+        let source = "# G\n\n## Script\n\n```bash\n# Look at the unit\nsystemctl status nginx\n\
+                      journalctl -u nginx -n 50\n```\n\n## Session\n\n```console\n\
+                      # systemctl restart nginx\nJob for nginx.service failed\n```\n";
+        let guide = parse(Path::new("g.md"), source, &LoadOptions::default()).guide;
+        let facts = extract(&guide, source);
+        let at = |t: &str| guide.sections().iter().position(|s| s.title == t).unwrap();
+        let script = &facts[at("Script")];
+        assert_eq!(
+            script.commands,
+            [("systemctl status nginx".to_owned(), 7), ("journalctl -u nginx -n 50".to_owned(), 8)]
+        );
+        assert!(script.signatures.is_empty(), "{:?}", script.signatures);
+        // In a transcript `#` is a root prompt and what follows is output.
+        let session = &facts[at("Session")];
+        assert_eq!(session.commands, [("systemctl restart nginx".to_owned(), 14)]);
+        assert_eq!(session.signatures[0].text, "Job for nginx.service failed");
     }
 
     #[test]

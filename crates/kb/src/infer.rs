@@ -85,12 +85,8 @@ struct Command {
 /// a block that shows commands with their output. Other blocks hold none.
 fn commands<'a>(block: &'a CodeBlock) -> Vec<Command> {
     let lines: Vec<&str> = block.content.lines().collect();
-    // In a script, `# text` is a comment; in a session transcript it may be a root prompt.
-    let script = block.is_shell()
-        && !["console", "shell-session"].iter().any(|l| block.lang.eq_ignore_ascii_case(l));
-    let prompt = |line: &'a str| -> Option<&'a str> {
-        if script && line.trim_start().starts_with('#') { None } else { cue::prompt_command(line) }
-    };
+    let script = cue::is_script(&block.lang, block.is_shell());
+    let prompt = |line: &'a str| cue::block_prompt(line, script);
     let prompts = lines.iter().any(|l| prompt(l).is_some());
     if !block.is_shell() && !prompts {
         return Vec::new();
