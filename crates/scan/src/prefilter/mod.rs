@@ -5,7 +5,9 @@
 //!   [`sampled::Sampled`]: one hashed 8-byte window every 8 to 32 bytes, whatever their
 //!   number.
 //! - Shorter ones (the error words, short anchors) by [`teddy::Teddy`], a bucketed SIMD
-//!   shift-and over their first bytes, up to [`teddy::MAX_LITERALS`] of them.
+//!   shift-and over their first bytes, up to [`teddy::MAX_LITERALS`] of them. With
+//!   AVX-512 VBMI the sampled search runs inside Teddy's loop, a few samples per block
+//!   ([`interleaved`]), so that its scalar hashing overlaps Teddy's vector work.
 //! - Short literals beyond that by an Aho-Corasick automaton (slow, but only knowledge bases
 //!   with many signatures of only short words get there).
 //!
@@ -72,11 +74,14 @@ impl Prefilter {
     /// What runs, for `--verbose` and benchmarks: `sampled/16+teddy(avx2)` and the like.
     pub fn name(&self) -> String {
         let mut parts = Vec::new();
-        if let Some(s) = &self.sampled {
-            parts.push(format!("sampled/{}", s.stride()));
-        }
-        if let Some(t) = &self.teddy {
-            parts.push(format!("teddy({})", t.implementation()));
+        match (&self.sampled, &self.teddy) {
+            (Some(s), Some(t)) if interleaves(s, t) => {
+                parts.push(format!("sampled/{} inside teddy({})", s.stride(), t.implementation()));
+            }
+            (sampled, teddy) => {
+                parts.extend(sampled.iter().map(|s| format!("sampled/{}", s.stride())));
+                parts.extend(teddy.iter().map(|t| format!("teddy({})", t.implementation())));
+            }
         }
         if self.automaton.is_some() {
             parts.push("aho-corasick".to_owned());
@@ -95,12 +100,17 @@ impl Prefilter {
         let mut from = 0;
         while from < h.len() {
             let to = (from + window).min(h.len());
-            if let Some(s) = &self.sampled {
-                s.find_in(h, from, to, out);
-            }
-            newlines += match &self.teddy {
-                Some(t) => t.find_in(h, from, to, out),
-                None => memchr::memchr_iter(b'\n', &h[from..to]).count(),
+            newlines += match (&self.sampled, &self.teddy) {
+                (Some(s), Some(t)) if interleaves(s, t) => interleaved(s, t, h, from, to, out),
+                (sampled, teddy) => {
+                    if let Some(s) = sampled {
+                        s.find_in(h, from, to, out);
+                    }
+                    match teddy {
+                        Some(t) => t.find_in(h, from, to, out),
+                        None => memchr::memchr_iter(b'\n', &h[from..to]).count(),
+                    }
+                }
             };
             from = to;
         }
@@ -113,6 +123,46 @@ impl Prefilter {
         out.dedup();
         newlines
     }
+}
+
+/// `K` samples of a sampled search per block of the Teddy loop.
+struct Steps<'c, 'a, const K: usize>(&'c mut sampled::Cursor<'a>);
+
+impl<const K: usize> teddy::BlockHook for Steps<'_, '_, K> {
+    #[inline(always)]
+    fn block(&mut self, out: &mut Vec<(usize, u32)>) {
+        self.0.step::<K>(out);
+    }
+}
+
+/// Shortest stride for which the sampled search runs inside the Teddy loop: at most 4
+/// samples per block of 64 bytes.
+const INTERLEAVE_STRIDE: usize = 16;
+
+/// Whether the sampled search runs inside Teddy's loop.
+fn interleaves(sampled: &sampled::Sampled, teddy: &teddy::Teddy) -> bool {
+    teddy.interleaves() && sampled.stride() >= INTERLEAVE_STRIDE
+}
+
+/// Both searches over `h[from..to]` in one loop: the samples that fall in each block of
+/// Teddy's 64 positions are taken with it, so the scalar hashing of the one overlaps the
+/// vector work of the other. Returns the newlines in `h[from..to]`.
+fn interleaved(
+    sampled: &sampled::Sampled,
+    teddy: &teddy::Teddy,
+    h: &[u8],
+    from: usize,
+    to: usize,
+    out: &mut Vec<(usize, u32)>,
+) -> usize {
+    let mut cursor = sampled.cursor(h, from, to);
+    let newlines = match 64usize.div_ceil(sampled.stride()) {
+        ..=2 => teddy.find_in_with(h, from, to, out, &mut Steps::<2>(&mut cursor)),
+        3 => teddy.find_in_with(h, from, to, out, &mut Steps::<3>(&mut cursor)),
+        _ => teddy.find_in_with(h, from, to, out, &mut Steps::<4>(&mut cursor)),
+    };
+    cursor.finish(out);
+    newlines
 }
 
 #[cfg(test)]
@@ -178,6 +228,39 @@ mod tests {
             let mut out = Vec::new();
             assert_eq!(p.find_all(&h, &mut out), lines);
             assert_eq!(out, naive(&lits, &h), "{long}");
+        }
+    }
+
+    /// Long literals (stride 16 to 32, so the sampled search runs inside the Teddy loop
+    /// where the CPU has AVX-512 VBMI) beside short ones, planted at every phase.
+    #[test]
+    fn interleaved_searches_find_what_each_finds_alone() {
+        for long_len in [23usize, 30, 39, 48] {
+            let mut lits: Vec<Vec<u8>> =
+                ["error", "fail", "xyz", "panic"].iter().map(|s| s.as_bytes().to_vec()).collect();
+            for k in 0..6usize {
+                lits.push((0..long_len).map(|i| b'a' + ((i * 7 + k * 3) % 26) as u8).collect());
+            }
+            let p = Prefilter::new(&lits);
+            let stride = p.sampled.as_ref().unwrap().stride();
+            assert!(stride >= INTERLEAVE_STRIDE, "{stride}");
+            if p.teddy.as_ref().unwrap().implementation() == "avx512vbmi" {
+                assert!(p.name().contains(" inside teddy"), "{}", p.name());
+            }
+            let mut h: Vec<u8> =
+                (0..20_000u32).map(|i| b" .-\nqj"[(i * 31 % 7 % 6) as usize]).collect();
+            let mut at = 0;
+            let mut k = 0;
+            while at + 60 < h.len() {
+                let lit = &lits[k % lits.len()];
+                h[at..at + lit.len()].copy_from_slice(lit);
+                at += lit.len() + 1 + k % 37;
+                k += 1;
+            }
+            let mut out = Vec::new();
+            let lines = p.find_all(&h, &mut out);
+            assert_eq!(lines, memchr::memchr_iter(b'\n', &h).count());
+            assert_eq!(out, naive(&lits, &h), "long literals of {long_len} bytes");
         }
     }
 

@@ -160,40 +160,23 @@ impl Sampled {
 
     #[inline(always)]
     fn find_in_generic(&self, h: &[u8], from: usize, to: usize, out: &mut Vec<(usize, u32)>) {
-        if h.len() < WINDOW || from >= to {
-            return;
-        }
-        let s = self.stride;
-        // The sample of an occurrence at x is in x + region..x + region + s.
-        let last = (h.len() - WINDOW).min(to - 1 + self.reach);
-        let bits = self.bits.as_slice();
-        let slots = bits.len() * 64 - 1;
-        let base = h.as_ptr();
-        let bit = |p: usize| -> bool {
-            // SAFETY: every caller has p <= last <= h.len() - WINDOW, so the 8 bytes read
-            // (unaligned) are in `h`.
-            let w = u64::from_le(unsafe { base.add(p).cast::<u64>().read_unaligned() });
-            let k = (w.wrapping_mul(MULTIPLIER) >> HASH_SHIFT) as usize & slots;
-            // SAFETY: k <= slots < bits.len() * 64, so k / 64 is in `bits`.
-            let word = unsafe { *bits.get_unchecked(k >> 6) };
-            (word >> (k & 63)) & 1 != 0
-        };
-        let mut p = from;
+        let mut cursor = self.cursor(h, from, to);
         // Four samples a step, one branch for them; the rare hits are sorted out apart.
-        while p + 3 * s <= last {
-            if bit(p) | bit(p + s) | bit(p + 2 * s) | bit(p + 3 * s) {
-                for q in [p, p + s, p + 2 * s, p + 3 * s] {
-                    self.confirm(h, q, from, to, out);
-                }
-            }
-            p += 4 * s;
-        }
-        while p <= last {
-            if bit(p) {
-                self.confirm(h, p, from, to, out);
-            }
-            p += s;
-        }
+        while cursor.step::<4>(out) {}
+        cursor.finish(out);
+    }
+
+    /// The search of `from..to` (`from` a multiple of the stride) as a [`Cursor`], to be
+    /// taken a few samples at a time.
+    pub fn cursor<'a>(&'a self, h: &'a [u8], from: usize, to: usize) -> Cursor<'a> {
+        debug_assert_eq!(from % self.stride, 0);
+        // The sample of an occurrence at x is in x + region..x + region + s.
+        let last = if h.len() < WINDOW || from >= to {
+            None
+        } else {
+            Some((h.len() - WINDOW).min(to - 1 + self.reach))
+        };
+        Cursor { searcher: self, h, from, to, next: from, last }
     }
 
     #[inline(never)]
@@ -209,6 +192,71 @@ impl Sampled {
             if end <= h.len() && word(&h[end - WINDOW..end]) == e.tail && h[start..end] == lit[..] {
                 out.push((start, *id));
             }
+        }
+    }
+}
+
+/// A sampled search of part of a haystack, taken a few samples at a time
+/// ([`Cursor::step`]) so that another search can run in between: the AVX-512 VBMI Teddy
+/// loop takes a step per block of 64 bytes, and this scalar work overlaps its vector work.
+/// [`Cursor::finish`] takes the samples left, so the result never depends on how many
+/// steps were taken.
+pub(crate) struct Cursor<'a> {
+    searcher: &'a Sampled,
+    h: &'a [u8],
+    from: usize,
+    to: usize,
+    /// The next sample.
+    next: usize,
+    /// The last sample, if any.
+    last: Option<usize>,
+}
+
+impl Cursor<'_> {
+    /// Whether the window at `p` (at most `last`) may be one looked for.
+    #[inline(always)]
+    fn bit(&self, p: usize) -> bool {
+        let bits = self.searcher.bits.as_slice();
+        let slots = bits.len() * 64 - 1;
+        // SAFETY: every caller has p <= last <= h.len() - WINDOW, so the 8 bytes read
+        // (unaligned) are in `h`.
+        let w = u64::from_le(unsafe { self.h.as_ptr().add(p).cast::<u64>().read_unaligned() });
+        let k = (w.wrapping_mul(MULTIPLIER) >> HASH_SHIFT) as usize & slots;
+        // SAFETY: k <= slots < bits.len() * 64, so k / 64 is in `bits`.
+        let word = unsafe { *bits.get_unchecked(k >> 6) };
+        (word >> (k & 63)) & 1 != 0
+    }
+
+    /// Takes the next `K` samples with one branch for them, if they are all left; returns
+    /// whether it did.
+    #[inline(always)]
+    pub fn step<const K: usize>(&mut self, out: &mut Vec<(usize, u32)>) -> bool {
+        let s = self.searcher.stride;
+        let p = self.next;
+        if self.last.is_none_or(|last| p + (K - 1) * s > last) {
+            return false;
+        }
+        let mut any = false;
+        for k in 0..K {
+            any |= self.bit(p + k * s);
+        }
+        if any {
+            for k in 0..K {
+                self.searcher.confirm(self.h, p + k * s, self.from, self.to, out);
+            }
+        }
+        self.next = p + K * s;
+        true
+    }
+
+    /// Takes every sample left.
+    pub fn finish(&mut self, out: &mut Vec<(usize, u32)>) {
+        let Some(last) = self.last else { return };
+        while self.next <= last {
+            if self.bit(self.next) {
+                self.searcher.confirm(self.h, self.next, self.from, self.to, out);
+            }
+            self.next += self.searcher.stride;
         }
     }
 }

@@ -7,10 +7,15 @@
 //! nibble. At position `i` the AND over `j` of `lo[j][t[i+j] & 15] & hi[j][t[i+j] >> 4]`
 //! names the buckets that may start there; with `pshufb` that is 2 lookups and 3 logic
 //! operations per offset for 16, 32 or 64 positions at once (SSSE3, AVX2, AVX-512BW, picked
-//! at run time; a scalar loop otherwise and for the tail). Every candidate is confirmed
-//! against the bucket's literals, byte for byte, so only true occurrences are reported.
-//! Buckets are filled greedily so that fingerprints with the same nibbles share one (the
-//! case variants `error`, `Error`, `ERROR` cost one bucket's nibbles, not three).
+//! at run time; a scalar loop otherwise and for the tail). Where the CPU has AVX-512 VBMI,
+//! `vpermi2b` looks each byte up whole (its low 7 bits) in a 128-entry table per offset
+//! instead: 1 lookup per offset, and a bucket accepts exactly the bytes of its fingerprints
+//! rather than every mix of their nibbles, so fewer false candidates. That loop can also
+//! run another search's scalar steps once per block ([`BlockHook`]), which overlap its
+//! vector work. Every candidate is confirmed against the bucket's literals, byte for byte,
+//! so only true occurrences are reported. Buckets are filled greedily so that fingerprints
+//! with the same nibbles share one (the case variants `error`, `Error`, `ERROR` cost one
+//! bucket's nibbles, not three).
 #![allow(unsafe_code)]
 
 /// Buckets: one bit each in a table entry.
@@ -28,6 +33,9 @@ pub(crate) struct Teddy {
     lo: [[u8; 16]; 4],
     /// `hi[j][n]`: the same for high nibbles.
     hi: [[u8; 16]; 4],
+    /// `bytes[j][c]`: buckets having a fingerprint whose byte `j`, without its top bit, is
+    /// `c` (the AVX-512 VBMI loop looks bytes up whole, in 128-entry tables).
+    bytes: Box<[[u8; 128]; 4]>,
     /// Per bucket: `(literal id, bytes)` to confirm.
     buckets: Vec<Vec<(u32, Vec<u8>)>>,
     /// Which implementation runs.
@@ -43,6 +51,8 @@ enum Kind {
     Avx2,
     #[cfg(target_arch = "x86_64")]
     Avx512,
+    #[cfg(target_arch = "x86_64")]
+    Vbmi,
 }
 
 impl Teddy {
@@ -101,12 +111,19 @@ impl Teddy {
                 buckets[b].push((*id, lit.clone()));
             }
         }
+        let mut bytes = Box::new([[0u8; 128]; 4]);
+        for &(f, b) in &bucket_of {
+            for j in 0..m {
+                bytes[j][usize::from(f[j] & 0x7f)] |= 1 << b;
+            }
+        }
         // Offsets past `m` accept anything, so the SIMD loops may always look at 4.
         for j in m..4 {
             lo[j] = [0xff; 16];
             hi[j] = [0xff; 16];
+            bytes[j] = [0xff; 128];
         }
-        Some(Teddy { m, lo, hi, buckets, kind: Kind::detect() })
+        Some(Teddy { m, lo, hi, bytes, buckets, kind: Kind::detect() })
     }
 
     /// Which implementation runs, for `--verbose` and benchmarks.
@@ -119,6 +136,8 @@ impl Teddy {
             Kind::Avx2 => "avx2",
             #[cfg(target_arch = "x86_64")]
             Kind::Avx512 => "avx512",
+            #[cfg(target_arch = "x86_64")]
+            Kind::Vbmi => "avx512vbmi",
         }
     }
 
@@ -134,6 +153,29 @@ impl Teddy {
     /// literal may go on past `to`), by position. Returns the number of newlines in
     /// `h[from..to]`, counted in the same pass.
     pub fn find_in(&self, h: &[u8], from: usize, to: usize, out: &mut Vec<(usize, u32)>) -> usize {
+        self.find_in_with(h, from, to, out, &mut ())
+    }
+
+    /// Whether [`Teddy::find_in_with`] calls its hook once per block (the VBMI loop does).
+    pub fn interleaves(&self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if self.kind == Kind::Vbmi {
+            return true;
+        }
+        false
+    }
+
+    /// [`Teddy::find_in`], calling `hook` once per block of 64 positions when it
+    /// [`interleaves`](Teddy::interleaves) (and never otherwise), for a scalar search to
+    /// run alongside.
+    pub fn find_in_with<F: BlockHook>(
+        &self,
+        h: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<(usize, u32)>,
+        hook: &mut F,
+    ) -> usize {
         let to = to.min(h.len());
         let (done, newlines) = match self.kind {
             Kind::Scalar => (from, 0),
@@ -145,6 +187,10 @@ impl Teddy {
             Kind::Avx2 => unsafe { self.find_avx2(h, from, to, out) },
             #[cfg(target_arch = "x86_64")]
             Kind::Avx512 => unsafe { self.find_avx512(h, from, to, out) },
+            #[cfg(target_arch = "x86_64")]
+            Kind::Vbmi if self.m == 3 => unsafe { self.find_vbmi::<3, F>(h, from, to, out, hook) },
+            #[cfg(target_arch = "x86_64")]
+            Kind::Vbmi => unsafe { self.find_vbmi::<4, F>(h, from, to, out, hook) },
         };
         self.find_scalar(h, done, to, out);
         newlines + memchr::memchr_iter(b'\n', &h[done.min(to)..to]).count()
@@ -187,6 +233,24 @@ impl Teddy {
         }
     }
 
+    /// Candidates of a block of the VBMI loop: `mask` has bit `k` set when `buckets[k]`,
+    /// the buckets that may start at `base + k`, is not empty.
+    #[inline(never)]
+    fn confirm_buckets(
+        &self,
+        h: &[u8],
+        base: usize,
+        mut mask: u64,
+        buckets: &[u8; 64],
+        out: &mut Vec<(usize, u32)>,
+    ) {
+        while mask != 0 {
+            let k = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            self.confirm(h, base + k, buckets[k], out);
+        }
+    }
+
     /// Candidates of a SIMD block: `mask` has bit `k` set when position `base + k` may
     /// start a literal.
     #[inline]
@@ -203,12 +267,30 @@ impl Teddy {
     }
 }
 
+/// Work run once per block of 64 positions inside the VBMI loop
+/// ([`Teddy::find_in_with`]).
+pub(crate) trait BlockHook {
+    /// Called once per block, with the occurrences found so far.
+    fn block(&mut self, out: &mut Vec<(usize, u32)>);
+}
+
+impl BlockHook for () {
+    #[inline(always)]
+    fn block(&mut self, _: &mut Vec<(usize, u32)>) {}
+}
+
 /// Whether the CPU runs [`Teddy::find_avx512`].
 #[cfg(target_arch = "x86_64")]
 fn avx512() -> bool {
     std::is_x86_feature_detected!("avx512f")
         && std::is_x86_feature_detected!("avx512bw")
         && std::is_x86_feature_detected!("popcnt")
+}
+
+/// Whether the CPU runs [`Teddy::find_vbmi`].
+#[cfg(target_arch = "x86_64")]
+fn vbmi() -> bool {
+    avx512() && std::is_x86_feature_detected!("avx512vbmi") && std::is_x86_feature_detected!("bmi2")
 }
 
 /// Whether the CPU runs [`Teddy::find_avx2`].
@@ -224,8 +306,13 @@ impl Kind {
         }
         #[cfg(target_arch = "x86_64")]
         {
-            if avx512() && std::env::var_os("TRIAGE_SCAN_NO_AVX512").is_none() {
-                return Kind::Avx512;
+            if std::env::var_os("TRIAGE_SCAN_NO_AVX512").is_none() {
+                if vbmi() && std::env::var_os("TRIAGE_SCAN_NO_VBMI").is_none() {
+                    return Kind::Vbmi;
+                }
+                if avx512() {
+                    return Kind::Avx512;
+                }
             }
             if avx2() {
                 return Kind::Avx2;
@@ -394,6 +481,62 @@ impl Teddy {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+impl Teddy {
+    /// AVX-512 VBMI, 64 positions a step, `M` offsets: each input byte (without its top
+    /// bit) is looked up whole in a 128-entry table per offset with one `vpermi2b`, so a
+    /// bucket accepts exactly the bytes of its fingerprints, not every mix of their nibbles.
+    /// Returns where the scalar loop must go on and the newlines before that.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512F, AVX-512BW and AVX-512 VBMI.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,popcnt,bmi2")]
+    unsafe fn find_vbmi<const M: usize, F: BlockHook>(
+        &self,
+        h: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<(usize, u32)>,
+        hook: &mut F,
+    ) -> (usize, usize) {
+        use std::arch::x86_64::*;
+        let tables: [(__m512i, __m512i); M] = std::array::from_fn(|j| {
+            // SAFETY: each table is 128 bytes: two unaligned 64-byte loads.
+            unsafe {
+                (
+                    _mm512_loadu_si512(self.bytes[j].as_ptr().cast()),
+                    _mm512_loadu_si512(self.bytes[j][64..].as_ptr().cast()),
+                )
+            }
+        });
+        let newline = _mm512_set1_epi8(b'\n' as i8);
+        let mut newlines = 0;
+        let mut i = from;
+        // Each step reads bytes i .. i + 64 + M - 1, and looks at starts before `to`.
+        while i + 64 + M - 1 <= h.len() && i + 64 <= to {
+            let mut acc = _mm512_set1_epi8(-1);
+            for (j, (low, high)) in tables.iter().enumerate() {
+                // SAFETY: i + j + 64 <= i + 64 + M - 1 <= h.len(): the bytes read are in `h`.
+                let v = unsafe { _mm512_loadu_si512(h.as_ptr().add(i + j).cast()) };
+                if j == 0 {
+                    newlines += _mm512_cmpeq_epi8_mask(v, newline).count_ones() as usize;
+                }
+                acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(*low, v, *high));
+            }
+            hook.block(out);
+            let mask = _mm512_test_epi8_mask(acc, acc);
+            if mask != 0 {
+                let mut buckets = [0u8; 64];
+                // SAFETY: `buckets` is 64 bytes, written unaligned.
+                unsafe { _mm512_storeu_si512(buckets.as_mut_ptr().cast(), acc) };
+                self.confirm_buckets(h, i, mask, &buckets, out);
+            }
+            i += 64;
+        }
+        (i, newlines)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -425,6 +568,9 @@ mod tests {
             }
             if avx512() {
                 kinds.push(Kind::Avx512);
+            }
+            if vbmi() {
+                kinds.push(Kind::Vbmi);
             }
         }
         kinds
