@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 use triage_guide::{FixStep, Guide, SectionId};
@@ -259,7 +259,9 @@ impl Builder {
         let mut lengths = Vec::with_capacity(self.drafts.len());
         let mut guide_tf: Vec<FxHashMap<u32, f32>> = vec![FxHashMap::default(); self.guides.len()];
         for draft in self.drafts {
-            let mut tf: FxHashMap<u32, f32> = FxHashMap::default();
+            let count: usize = draft.fields.iter().map(Vec::len).sum();
+            let mut tf: FxHashMap<u32, f32> =
+                FxHashMap::with_capacity_and_hasher(count, Default::default());
             let mut length = 0.0;
             for (field, terms) in Field::ALL.iter().zip(&draft.fields) {
                 for &id in terms {
@@ -311,9 +313,10 @@ impl Builder {
         guide_vocab.set_idf(&guide_df, guide_tf.len());
 
         let mut signature_index: Vec<Vec<(u32, u16)>> = vec![Vec::new(); vocab.len()];
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
         for (e, entry) in entries.iter().enumerate() {
             for (s, signature) in entry.signatures.iter().enumerate().take(usize::from(u16::MAX)) {
-                let mut seen = HashSet::new();
+                seen.clear();
                 for tok in &signature.tokens {
                     if let Tok::Word(id) = tok
                         && seen.insert(*id)
