@@ -5,7 +5,9 @@
 //!   [`sampled::Sampled`]: one hashed 8-byte window every 8 to 32 bytes, whatever their
 //!   number.
 //! - Shorter ones (the error words, short anchors) by [`teddy::Teddy`], a bucketed SIMD
-//!   shift-and over their first bytes, up to [`teddy::MAX_LITERALS`] of them. With
+//!   shift-and over their rarest bytes, up to [`teddy::MAX_LITERALS`] of them; where it
+//!   looks bytes up whole (AVX-512 VBMI) and there are few literals in all, the long ones
+//!   too, so that one pass does everything. With
 //!   AVX-512 VBMI the sampled search runs inside Teddy's loop, a few samples per block
 //!   ([`interleaved`]), so that its scalar hashing overlaps Teddy's vector work.
 //! - Short literals beyond that by an Aho-Corasick automaton (slow, but only knowledge bases
@@ -53,9 +55,15 @@ impl Prefilter {
         // The shortest long literal sets the stride for all: while Teddy has room, the few
         // that keep it under its maximum go there instead.
         long.sort_by_key(|(_, l)| l.len());
-        let movable = long.iter().take_while(|(_, l)| l.len() < MOVE_UNDER).count();
-        if movable > 0 && movable < long.len() && short.len() + movable <= TEDDY_ROOM {
-            short.extend(long.drain(..movable));
+        if teddy::whole_bytes() && short.len() + long.len() <= TEDDY_ROOM {
+            // Looking bytes up whole, Teddy filters a few long literals well enough on
+            // each one's rarest bytes, and one pass over the log is cheaper than two.
+            short.append(&mut long);
+        } else {
+            let movable = long.iter().take_while(|(_, l)| l.len() < MOVE_UNDER).count();
+            if movable > 0 && movable < long.len() && short.len() + movable <= TEDDY_ROOM {
+                short.extend(long.drain(..movable));
+            }
         }
         let sampled = sampled::Sampled::new(&long);
         let in_teddy = short.len().min(teddy::MAX_LITERALS);
@@ -196,7 +204,12 @@ mod tests {
             .collect();
         let h = b"2024 Error: dial tcp: connection refused\nlisten: bind: address already in use\n";
         let p = Prefilter::new(&lits);
-        assert!(p.name().starts_with("sampled/"), "{}", p.name());
+        if teddy::whole_bytes() {
+            // Teddy takes the long literal too.
+            assert_eq!(p.name(), "teddy(avx512vbmi)");
+        } else {
+            assert!(p.name().starts_with("sampled/"), "{}", p.name());
+        }
         assert_eq!(all(&p, h), naive(&lits, h));
         lits.extend((0..200).map(|i| format!("c{i:03}").into_bytes()));
         lits.push(b"tcp".to_vec());
@@ -210,15 +223,20 @@ mod tests {
     #[test]
     fn occurrences_across_windows_are_found_once() {
         for long in ["connection refused by peer", "bind: address already in use now!"] {
-            let lits: Vec<Vec<u8>> =
+            let mut lits: Vec<Vec<u8>> =
                 ["error", long].iter().map(|s| s.as_bytes().to_vec()).collect();
+            // Shorter long literals than `long`, more than Teddy takes: `long` stays with
+            // the sampled search, most of these go to Teddy.
+            lits.extend((0..70).map(|i| format!("zq{i:03}:unseen filler").into_bytes()));
             let p = Prefilter::new(&lits);
             let stride = p.sampled.as_ref().unwrap().stride();
             let window = WINDOW / stride * stride;
             let mut h = vec![b'.'; 3 * window + 100];
             let mut lines = 0;
             for k in 1..3 {
-                for (d, lit) in [(40usize, 0usize), (3, 0), (30, 1), (10, 1), (1, 1)] {
+                for (d, lit) in
+                    [(40usize, 0usize), (3, 0), (30, 1), (10, 1), (1, 1), (9, 2), (5, 71)]
+                {
                     let at = k * window - d;
                     h[at..at + lits[lit].len()].copy_from_slice(&lits[lit]);
                 }
@@ -238,8 +256,13 @@ mod tests {
         for long_len in [23usize, 30, 39, 48] {
             let mut lits: Vec<Vec<u8>> =
                 ["error", "fail", "xyz", "panic"].iter().map(|s| s.as_bytes().to_vec()).collect();
-            for k in 0..6usize {
-                lits.push((0..long_len).map(|i| b'a' + ((i * 7 + k * 3) % 26) as u8).collect());
+            // More than Teddy takes, so the longest stay with the sampled search.
+            for k in 0..70usize {
+                lits.push(
+                    (0..long_len + k % 3)
+                        .map(|i| b'a' + ((i * 7 + k * 11 + i * k % 13) % 26) as u8)
+                        .collect(),
+                );
             }
             let p = Prefilter::new(&lits);
             let stride = p.sampled.as_ref().unwrap().stride();

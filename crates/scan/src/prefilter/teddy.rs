@@ -1,21 +1,27 @@
-//! A bucketed SIMD shift-and over the first 3 or 4 bytes of short literals, after Teddy
+//! A bucketed SIMD shift-and over 3 or 4 bytes of each short literal, after Teddy
 //! (Hyperscan's small-set literal matcher).
 //!
-//! Each distinct fingerprint (the first `M` bytes of a literal, `M` being 3 or 4) goes into
-//! one of 8 buckets. For every byte offset `j < M` two 16-entry tables map the low and the
-//! high nibble of an input byte to the buckets having a fingerprint whose byte `j` has that
+//! Each literal's fingerprint is its rarest run of `M` bytes (`M` being 3 or 4; rarity is
+//! guessed from letter frequencies and the symbols logs are full of, [`frequency`]), not
+//! always its start: an anchor such as `scheduler: failed to bind` starts with a service
+//! name that every line of the service has. Each distinct fingerprint goes into one of 8
+//! buckets. For every byte offset `j < M` two 16-entry tables map the low and the high
+//! nibble of an input byte to the buckets having a fingerprint whose byte `j` has that
 //! nibble. At position `i` the AND over `j` of `lo[j][t[i+j] & 15] & hi[j][t[i+j] >> 4]`
-//! names the buckets that may start there; with `pshufb` that is 2 lookups and 3 logic
-//! operations per offset for 16, 32 or 64 positions at once (SSSE3, AVX2, AVX-512BW, picked
-//! at run time; a scalar loop otherwise and for the tail). Where the CPU has AVX-512 VBMI,
-//! `vpermi2b` looks each byte up whole (its low 7 bits) in a 128-entry table per offset
-//! instead: 1 lookup per offset, and a bucket accepts exactly the bytes of its fingerprints
-//! rather than every mix of their nibbles, so fewer false candidates. That loop can also
-//! run another search's scalar steps once per block ([`BlockHook`]), which overlap its
-//! vector work. Every candidate is confirmed against the bucket's literals, byte for byte,
-//! so only true occurrences are reported. Buckets are filled greedily so that fingerprints
-//! with the same nibbles share one (the case variants `error`, `Error`, `ERROR` cost one
-//! bucket's nibbles, not three).
+//! names the buckets whose fingerprints may start there; with `pshufb` that is 2 lookups
+//! and 3 logic operations per offset for 16, 32 or 64 positions at once (SSSE3, AVX2,
+//! AVX-512BW, picked at run time; a scalar loop otherwise and for the tail). Where the CPU
+//! has AVX-512 VBMI, `vpermi2b` looks each byte up whole (its low 7 bits) in a 128-entry
+//! table per offset instead: 1 lookup per offset, and a bucket accepts exactly the bytes of
+//! its fingerprints rather than every mix of their nibbles, so fewer false candidates. That
+//! loop can also run another search's scalar steps once per block ([`BlockHook`]), which
+//! overlap its vector work. Every candidate is confirmed against the bucket's literals,
+//! byte for byte, so only true occurrences are reported, at the position where they start.
+//! Buckets are filled greedily, each fingerprint into the bucket whose estimated pass rate
+//! it raises least (the product over offsets of the frequencies of the bytes the bucket
+//! lets through, as the loop that runs looks them up), so that alike fingerprints share
+//! one (`error`, `Error` and `ERROR` cost little more than one) and common bytes are kept
+//! apart.
 #![allow(unsafe_code)]
 
 /// Buckets: one bit each in a table entry.
@@ -36,10 +42,19 @@ pub(crate) struct Teddy {
     /// `bytes[j][c]`: buckets having a fingerprint whose byte `j`, without its top bit, is
     /// `c` (the AVX-512 VBMI loop looks bytes up whole, in 128-entry tables).
     bytes: Box<[[u8; 128]; 4]>,
-    /// Per bucket: `(literal id, bytes)` to confirm.
-    buckets: Vec<Vec<(u32, Vec<u8>)>>,
+    /// Per bucket: the literals to confirm.
+    buckets: Vec<Vec<Literal>>,
     /// Which implementation runs.
     kind: Kind,
+}
+
+/// A literal of a bucket.
+#[derive(Debug, Clone)]
+struct Literal {
+    id: u32,
+    bytes: Vec<u8>,
+    /// Where its fingerprint is in it.
+    offset: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,57 +79,48 @@ impl Teddy {
             return None;
         }
         let m = shortest.min(4);
-        let mut fingerprints: Vec<&[u8]> = literals.iter().map(|(_, l)| &l[..m]).collect();
+        let kind = Kind::detect();
+        // Each literal's fingerprint is its rarest run of `m` bytes, not always its start:
+        // an anchor such as `scheduler: failed to bind` starts with a service name that
+        // every line of that service has.
+        let offsets: Vec<usize> = literals.iter().map(|(_, l)| rarest_run(l, m)).collect();
+        let mut fingerprints: Vec<&[u8]> =
+            literals.iter().zip(&offsets).map(|((_, l), &o)| &l[o..o + m]).collect();
         fingerprints.sort_unstable();
         fingerprints.dedup();
         let mut lo = [[0u8; 16]; 4];
         let mut hi = [[0u8; 16]; 4];
+        let mut bytes = Box::new([[0u8; 128]; 4]);
         let mut members = [0usize; BUCKETS];
         let mut bucket_of: Vec<(&[u8], usize)> = Vec::new();
         // Case-insensitively alike fingerprints first, so they land together.
         fingerprints.sort_by_key(|f| f.to_ascii_lowercase());
         for f in fingerprints {
-            // The bucket this fingerprint widens least: the growth of the number of byte
-            // strings the bucket accepts (the product of its nibble set sizes), then the
-            // emptiest. An empty bucket costs 2, a case variant joining
-            // its word 1, anything else more.
-            let accepted = |lo: &[[u8; 16]; 4], hi: &[[u8; 16]; 4], b: usize| -> u64 {
-                (0..m)
-                    .map(|j| {
-                        let l = lo[j].iter().filter(|&&x| x & (1 << b) != 0).count() as u64;
-                        let h = hi[j].iter().filter(|&&x| x & (1 << b) != 0).count() as u64;
-                        l * h
-                    })
-                    .product()
-            };
+            // The bucket this fingerprint makes least likely to pass by chance: the growth
+            // of the estimated share of log positions the bucket lets through (the
+            // product over offsets of the frequencies of the bytes it accepts there, by
+            // nibbles or whole bytes as the loop that runs looks them up), then the
+            // emptiest.
             let cost = |b: usize| {
-                let (mut lo2, mut hi2) = (lo, hi);
-                for j in 0..m {
-                    lo2[j][usize::from(f[j] & 15)] |= 1 << b;
-                    hi2[j][usize::from(f[j] >> 4)] |= 1 << b;
-                }
-                let grown = accepted(&lo2, &hi2, b) - accepted(&lo, &hi, b);
-                // Opening a bucket costs a little more than a case variant joining one.
-                (grown + u64::from(members[b] == 0), members[b], b)
+                let mut widened = (lo, hi, bytes.clone());
+                add(&mut widened.0, &mut widened.1, &mut widened.2, f, b);
+                let grown = passing(kind, &widened.0, &widened.1, &widened.2, m, b)
+                    - passing(kind, &lo, &hi, &bytes, m, b);
+                (grown, members[b])
             };
-            let b = (0..BUCKETS).min_by_key(|&b| cost(b)).unwrap_or(0);
-            for j in 0..m {
-                lo[j][usize::from(f[j] & 15)] |= 1 << b;
-                hi[j][usize::from(f[j] >> 4)] |= 1 << b;
-            }
+            let b = (0..BUCKETS)
+                .map(|b| (cost(b), b))
+                .min_by(|((x, n), b), ((y, m), c)| x.total_cmp(y).then(n.cmp(m)).then(b.cmp(c)))
+                .map_or(0, |(_, b)| b);
+            add(&mut lo, &mut hi, &mut bytes, f, b);
             members[b] += 1;
             bucket_of.push((f, b));
         }
         let mut buckets = vec![Vec::new(); BUCKETS];
-        for (id, lit) in literals {
-            if let Some(&(_, b)) = bucket_of.iter().find(|(f, _)| *f == &lit[..m]) {
-                buckets[b].push((*id, lit.clone()));
-            }
-        }
-        let mut bytes = Box::new([[0u8; 128]; 4]);
-        for &(f, b) in &bucket_of {
-            for j in 0..m {
-                bytes[j][usize::from(f[j] & 0x7f)] |= 1 << b;
+        for ((id, lit), &offset) in literals.iter().zip(&offsets) {
+            let f = &lit[offset..offset + m];
+            if let Some(&(_, b)) = bucket_of.iter().find(|(g, _)| *g == f) {
+                buckets[b].push(Literal { id: *id, bytes: lit.clone(), offset });
             }
         }
         // Offsets past `m` accept anything, so the SIMD loops may always look at 4.
@@ -123,7 +129,7 @@ impl Teddy {
             hi[j] = [0xff; 16];
             bytes[j] = [0xff; 128];
         }
-        Some(Teddy { m, lo, hi, bytes, buckets, kind: Kind::detect() })
+        Some(Teddy { m, lo, hi, bytes, buckets, kind })
     }
 
     /// Which implementation runs, for `--verbose` and benchmarks.
@@ -224,10 +230,13 @@ impl Teddy {
         while bits != 0 {
             let b = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            for (id, lit) in &self.buckets[b] {
+            for lit in &self.buckets[b] {
                 // The fingerprint bytes first (no call), then the rest.
-                if h[i..i + self.m] == lit[..self.m] && h[i..].starts_with(lit) {
-                    out.push((i, *id));
+                let Some(start) = i.checked_sub(lit.offset) else { continue };
+                if h[i..i + self.m] == lit.bytes[lit.offset..lit.offset + self.m]
+                    && h[start..].starts_with(&lit.bytes)
+                {
+                    out.push((start, lit.id));
                 }
             }
         }
@@ -267,6 +276,75 @@ impl Teddy {
     }
 }
 
+/// How often byte `c` is guessed to occur in logs, per 1,000 bytes: English letter
+/// frequencies for words, digits and the punctuation of timestamps, paths and key=value
+/// pairs common, capitals and other symbols rare. Only used to choose fingerprints and
+/// fill buckets, never for what is found.
+fn frequency(c: u8) -> f64 {
+    // a to z.
+    const LOWER: [u8; 26] = [
+        65, 12, 27, 32, 96, 16, 15, 32, 70, 2, 5, 37, 24, 66, 68, 18, 1, 60, 62, 80, 26, 8, 12, 4,
+        12, 2,
+    ];
+    let per_mille = match c {
+        b' ' => 150,
+        b'\n' | b'0'..=b'9' => 25,
+        b'a'..=b'z' => u32::from(LOWER[usize::from(c - b'a')]),
+        b'A'..=b'Z' => u32::from(LOWER[usize::from(c - b'A')]).div_ceil(6),
+        b':' | b'.' | b'-' | b'/' => 15,
+        b'_' | b',' | b'=' | b'"' | b'[' | b']' | b'\t' => 6,
+        0x21..=0x7e => 2,
+        _ => 1,
+    };
+    f64::from(per_mille) / 1000.0
+}
+
+/// Where in `literal` its rarest run of `m` bytes starts (the first on a tie).
+fn rarest_run(literal: &[u8], m: usize) -> usize {
+    let odds = |o: usize| literal[o..o + m].iter().map(|&c| frequency(c)).product::<f64>();
+    (0..=literal.len() - m).fold(0, |best, o| if odds(o) < odds(best) { o } else { best })
+}
+
+/// Adds fingerprint `f` to bucket `b` of the tables.
+fn add(
+    lo: &mut [[u8; 16]; 4],
+    hi: &mut [[u8; 16]; 4],
+    bytes: &mut [[u8; 128]; 4],
+    f: &[u8],
+    b: usize,
+) {
+    for (j, &c) in f.iter().enumerate() {
+        lo[j][usize::from(c & 15)] |= 1 << b;
+        hi[j][usize::from(c >> 4)] |= 1 << b;
+        bytes[j][usize::from(c & 0x7f)] |= 1 << b;
+    }
+}
+
+/// The estimated share of log positions at which bucket `b` passes, looked up as `kind`
+/// does: the product over the `m` offsets of the frequencies of the bytes it accepts.
+fn passing(
+    kind: Kind,
+    lo: &[[u8; 16]; 4],
+    hi: &[[u8; 16]; 4],
+    bytes: &[[u8; 128]; 4],
+    m: usize,
+    b: usize,
+) -> f64 {
+    let bit = 1u8 << b;
+    (0..m)
+        .map(|j| {
+            (0..=255u8)
+                .filter(|&c| match kind {
+                    #[cfg(target_arch = "x86_64")]
+                    Kind::Vbmi => bytes[j][usize::from(c & 0x7f)] & bit != 0,
+                    _ => lo[j][usize::from(c & 15)] & hi[j][usize::from(c >> 4)] & bit != 0,
+                })
+                .map(frequency)
+                .sum::<f64>()
+        })
+        .product()
+}
+
 /// Work run once per block of 64 positions inside the VBMI loop
 /// ([`Teddy::find_in_with`]).
 pub(crate) trait BlockHook {
@@ -285,6 +363,15 @@ fn avx512() -> bool {
     std::is_x86_feature_detected!("avx512f")
         && std::is_x86_feature_detected!("avx512bw")
         && std::is_x86_feature_detected!("popcnt")
+}
+
+/// Whether Teddy looks bytes up whole here ([`Teddy::find_vbmi`]).
+pub(crate) fn whole_bytes() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if Kind::detect() == Kind::Vbmi {
+        return true;
+    }
+    false
 }
 
 /// Whether the CPU runs [`Teddy::find_vbmi`].
@@ -608,6 +695,23 @@ mod tests {
         }
         let want = naive(&l, &h);
         assert!(want.len() >= 10, "{want:?}");
+        for (name, got) in each_kind(&l, &h) {
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_are_the_rarest_bytes_of_a_literal() {
+        // Not the service name every line of the service starts with.
+        assert_eq!(rarest_run(b"scheduler: failed", 4), 8);
+        assert_eq!(rarest_run(b"eeee", 4), 0);
+        // An occurrence is reported where it starts, also at the very start and end.
+        let l = lits(&["scheduler: failed", "error"]);
+        let mut h = b"scheduler: failed first".to_vec();
+        h.extend(std::iter::repeat_n(b'.', 150));
+        h.extend_from_slice(b"then scheduler: failed");
+        let want = naive(&l, &h);
+        assert_eq!(want.iter().filter(|(_, id)| *id == 0).count(), 2);
         for (name, got) in each_kind(&l, &h) {
             assert_eq!(got, want, "{name}");
         }
