@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the scan benchmark's inputs under OUT (never in the repository).
 
-  genlog.py OUT [--size BYTES] [--kbs 10,100,1000,10000]
+  genlog.py OUT [--size BYTES] [--kbs 10,64,100,1000,10000]
 
 OUT/app.log        a realistic log of about BYTES bytes: many formats (RFC 3339 app logs,
                    syslog, klog, Apache access, log4j, JSON lines), about 0.1 % error lines,
@@ -94,7 +94,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--size", type=int, default=1 << 30)
-    ap.add_argument("--kbs", default="10,100,1000,10000")
+    ap.add_argument("--kbs", default="10,64,100,1000,10000")
     a = ap.parse_args()
     rng = random.Random(42)
     os.makedirs(a.out, exist_ok=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # triage scan beside rg -F -f, rg -f, grep -F -f and wc -l on a generated 1 GiB log, with
-# knowledge bases of 10, 100, 1,000 and 10,000 signatures. Data goes to $BENCH_DIR
+# knowledge bases of 10, 64, 100, 1,000 and 10,000 signatures. Data goes to $BENCH_DIR
 # (default /tmp/triage-bench), never into the repository. triage runs on both cores, then
 # on one (taskset -c 0) for the per-core figure; the other tools run as they like (rg uses
 # both cores, grep and wc one). Every figure is bytes of log over wall time, start-up and
@@ -20,7 +20,7 @@ cargo build --release -p triage -q || { [ -x target/release/triage ] && echo "bu
 BIN=target/release/triage
 cargo build --release -p triage-scan --example prefilter -q
 ENGINE=target/release/examples/prefilter
-if [ ! -f "$DIR/app.log" ] || [ "$(stat -c %s "$DIR/app.log")" -lt "$SIZE" ]; then
+if [ ! -f "$DIR/app.log" ] || [ "$(stat -c %s "$DIR/app.log")" -lt "$SIZE" ] || [ ! -d "$DIR/kb-64" ]; then
   python3 bench/genlog.py "$DIR" --size "$SIZE"
 fi
 LOG=$DIR/app.log
@@ -46,7 +46,7 @@ best3() { # best3 LIMIT CMD...: the best wall time of three runs (the machine is
 show() { if [ "$2" = timeout ]; then printf '  %-22s > %s s (cut)\n' "$1" "$3"; else printf '  %-22s %s\n' "$1" "$(rate "$2")"; fi; }
 echo "log: $LOG, $BYTES bytes, $(nproc) cores"
 show "wc -l" "$(best3 600 wc -l "$LOG")"
-for n in 10 100 1000 10000; do
+for n in 10 64 100 1000 10000; do
   echo "signatures: $n"
   t_load=$(best3 600 "$BIN" scan --guides "$DIR/kb-$n" --format json /dev/null)
   printf '  %-22s %s s\n' "triage (kb load only)" "$t_load"
