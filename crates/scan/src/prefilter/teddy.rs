@@ -1,11 +1,12 @@
 //! A bucketed SIMD shift-and over 3 or 4 bytes of each short literal, after Teddy
 //! (Hyperscan's small-set literal matcher).
 //!
-//! Each literal's fingerprint is its rarest run of `M` bytes (`M` being 3 or 4; rarity is
-//! guessed from letter frequencies and the symbols logs are full of, [`frequency`]), not
-//! always its start: an anchor such as `scheduler: failed to bind` starts with a service
-//! name that every line of the service has. Each distinct fingerprint goes into one of 8
-//! buckets. For every byte offset `j < M` two 16-entry tables map the low and the high
+//! Each literal's fingerprint is `M` of its bytes (`M` being 3 or 4): where bytes are
+//! looked up whole (below), its rarest run (rarity guessed from letter frequencies and the
+//! symbols logs are full of, [`frequency`]), since an anchor such as `scheduler: failed to
+//! bind` starts with a service name that every line of the service has; with nibble
+//! tables its first bytes, which measured faster there. Each distinct fingerprint goes into
+//! one of 8 buckets. For every byte offset `j < M` two 16-entry tables map the low and the high
 //! nibble of an input byte to the buckets having a fingerprint whose byte `j` has that
 //! nibble. At position `i` the AND over `j` of `lo[j][t[i+j] & 15] & hi[j][t[i+j] >> 4]`
 //! names the buckets whose fingerprints may start there; with `pshufb` that is 2 lookups
@@ -17,11 +18,11 @@
 //! loop can also run another search's scalar steps once per block ([`BlockHook`]), which
 //! overlap its vector work. Every candidate is confirmed against the bucket's literals,
 //! byte for byte, so only true occurrences are reported, at the position where they start.
-//! Buckets are filled greedily, each fingerprint into the bucket whose estimated pass rate
-//! it raises least (the product over offsets of the frequencies of the bytes the bucket
-//! lets through, as the loop that runs looks them up), so that alike fingerprints share
-//! one (`error`, `Error` and `ERROR` cost little more than one) and common bytes are kept
-//! apart.
+//! Buckets are filled greedily, each fingerprint into the bucket it widens least: by the
+//! estimated share of positions the bucket lets through where bytes are looked up whole
+//! (the product over offsets of the frequencies of the bytes it accepts), by the number of
+//! byte strings it accepts with nibble tables; so alike fingerprints share one (`error`,
+//! `Error` and `ERROR` cost little more than one).
 #![allow(unsafe_code)]
 
 /// Buckets: one bit each in a table entry.
@@ -80,10 +81,14 @@ impl Teddy {
         }
         let m = shortest.min(4);
         let kind = Kind::detect();
-        // Each literal's fingerprint is its rarest run of `m` bytes, not always its start:
-        // an anchor such as `scheduler: failed to bind` starts with a service name that
-        // every line of that service has.
-        let offsets: Vec<usize> = literals.iter().map(|(_, l)| rarest_run(l, m)).collect();
+        // Looking bytes up whole, each literal's fingerprint is its rarest run of `m`
+        // bytes, not always its start: an anchor such as `scheduler: failed to bind`
+        // starts with a service name that every line of that service has. (With nibble
+        // tables the rarer bytes mix into more false candidates: measured slower there.)
+        let offsets: Vec<usize> = literals
+            .iter()
+            .map(|(_, l)| if kind.whole_bytes() { rarest_run(l, m) } else { 0 })
+            .collect();
         let mut fingerprints: Vec<&[u8]> =
             literals.iter().zip(&offsets).map(|((_, l), &o)| &l[o..o + m]).collect();
         fingerprints.sort_unstable();
@@ -96,21 +101,35 @@ impl Teddy {
         // Case-insensitively alike fingerprints first, so they land together.
         fingerprints.sort_by_key(|f| f.to_ascii_lowercase());
         for f in fingerprints {
-            // The bucket this fingerprint makes least likely to pass by chance: the growth
-            // of the estimated share of log positions the bucket lets through (the
-            // product over offsets of the frequencies of the bytes it accepts there, by
-            // nibbles or whole bytes as the loop that runs looks them up), then the
-            // emptiest.
+            // The bucket this fingerprint widens least, then the emptiest. Looking bytes
+            // up whole, widening is the growth of the estimated share of log positions
+            // the bucket lets through (the product over offsets of the frequencies of the
+            // bytes it accepts there); with nibble tables, of the number of byte strings
+            // it accepts (the product of its nibble set sizes), where opening a bucket
+            // costs a little more than a case variant joining its word.
             let cost = |b: usize| {
                 let mut widened = (lo, hi, bytes.clone());
                 add(&mut widened.0, &mut widened.1, &mut widened.2, f, b);
-                let grown = passing(kind, &widened.0, &widened.1, &widened.2, m, b)
-                    - passing(kind, &lo, &hi, &bytes, m, b);
+                let grown = if kind.whole_bytes() {
+                    passing(&widened.2, m, b) - passing(&bytes, m, b)
+                } else {
+                    let strings = |lo: &[[u8; 16]; 4], hi: &[[u8; 16]; 4]| -> f64 {
+                        (0..m)
+                            .map(|j| {
+                                let count =
+                                    |t: &[u8; 16]| t.iter().filter(|&&x| x & (1 << b) != 0).count();
+                                (count(&lo[j]) * count(&hi[j])) as f64
+                            })
+                            .product()
+                    };
+                    strings(&widened.0, &widened.1) - strings(&lo, &hi)
+                        + f64::from(u8::from(members[b] == 0))
+                };
                 (grown, members[b])
             };
             let b = (0..BUCKETS)
                 .map(|b| (cost(b), b))
-                .min_by(|((x, n), b), ((y, m), c)| x.total_cmp(y).then(n.cmp(m)).then(b.cmp(c)))
+                .min_by(|((x, n), b), ((y, k), c)| x.total_cmp(y).then(n.cmp(k)).then(b.cmp(c)))
                 .map_or(0, |(_, b)| b);
             add(&mut lo, &mut hi, &mut bytes, f, b);
             members[b] += 1;
@@ -320,25 +339,14 @@ fn add(
     }
 }
 
-/// The estimated share of log positions at which bucket `b` passes, looked up as `kind`
-/// does: the product over the `m` offsets of the frequencies of the bytes it accepts.
-fn passing(
-    kind: Kind,
-    lo: &[[u8; 16]; 4],
-    hi: &[[u8; 16]; 4],
-    bytes: &[[u8; 128]; 4],
-    m: usize,
-    b: usize,
-) -> f64 {
+/// The estimated share of log positions at which bucket `b` of the whole-byte tables
+/// passes: the product over the `m` offsets of the frequencies of the bytes it accepts.
+fn passing(bytes: &[[u8; 128]; 4], m: usize, b: usize) -> f64 {
     let bit = 1u8 << b;
     (0..m)
         .map(|j| {
             (0..=255u8)
-                .filter(|&c| match kind {
-                    #[cfg(target_arch = "x86_64")]
-                    Kind::Vbmi => bytes[j][usize::from(c & 0x7f)] & bit != 0,
-                    _ => lo[j][usize::from(c & 15)] & hi[j][usize::from(c >> 4)] & bit != 0,
-                })
+                .filter(|&c| bytes[j][usize::from(c & 0x7f)] & bit != 0)
                 .map(frequency)
                 .sum::<f64>()
         })
@@ -367,11 +375,7 @@ fn avx512() -> bool {
 
 /// Whether Teddy looks bytes up whole here ([`Teddy::find_vbmi`]).
 pub(crate) fn whole_bytes() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if Kind::detect() == Kind::Vbmi {
-        return true;
-    }
-    false
+    Kind::detect().whole_bytes()
 }
 
 /// Whether the CPU runs [`Teddy::find_vbmi`].
@@ -387,6 +391,15 @@ fn avx2() -> bool {
 }
 
 impl Kind {
+    /// Whether this loop looks bytes up whole rather than by nibbles.
+    fn whole_bytes(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if self == Kind::Vbmi {
+            return true;
+        }
+        false
+    }
+
     fn detect() -> Self {
         if std::env::var_os("TRIAGE_SCAN_SCALAR").is_some() {
             return Kind::Scalar;
