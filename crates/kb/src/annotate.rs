@@ -72,16 +72,23 @@ struct SecretNames {
 }
 
 impl SecretNames {
-    /// `text` with every secret in `found` replaced by its `${NAME}` (longest first, so a
-    /// percent-encoded form goes before the decoded one it contains), and the names used.
-    fn hide(&mut self, text: &str, found: &[String]) -> (String, Vec<String>) {
-        let mut found: Vec<&String> = found.iter().collect();
-        found.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        let mut text = text.to_owned();
-        let mut used = Vec::new();
-        for secret in found {
-            if !text.contains(secret.as_str()) {
-                continue;
+    /// `command` with each of its passwords (`found`, from [`secrets`]) replaced by a
+    /// placeholder made of letters and digits only, so that it comes through URL encoding
+    /// and JSON quoting unchanged into the check recognised from it; `None` when a
+    /// password also appears where it is not one (`PGPASSWORD=postgres psql -U postgres`),
+    /// since replacing it there would change the check.
+    fn mask(&mut self, command: &str, found: &[String]) -> Option<String> {
+        let mut distinct: Vec<&String> = found.iter().collect();
+        distinct.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        distinct.dedup();
+        let mut masked = command.to_owned();
+        for secret in distinct {
+            let here = masked.matches(secret.as_str()).count();
+            if here == 0 {
+                continue; // a decoded form of a URL password the command writes encoded
+            }
+            if here > found.iter().filter(|s| *s == secret).count() {
+                return None;
             }
             let index = match self.known.iter().position(|k| k == secret) {
                 Some(i) => i,
@@ -90,14 +97,31 @@ impl SecretNames {
                     self.known.len() - 1
                 }
             };
-            let name = format!("SECRET_{}", index + 1);
-            text = text.replace(secret.as_str(), &format!("${{{name}}}"));
-            if !used.contains(&name) {
+            masked = masked.replace(secret.as_str(), &placeholder(index));
+        }
+        Some(masked)
+    }
+
+    /// `text` with the placeholders of [`SecretNames::mask`] turned into `${SECRET_N}`, and
+    /// the names used.
+    fn unmask(&self, text: &str) -> (String, Vec<String>) {
+        let mut text = text.to_owned();
+        let mut used = Vec::new();
+        for index in 0..self.known.len() {
+            let mark = placeholder(index);
+            if text.contains(&mark) {
+                let name = format!("SECRET_{}", index + 1);
+                text = text.replace(&mark, &format!("${{{name}}}"));
                 used.push(name);
             }
         }
         (text, used)
     }
+}
+
+/// The placeholder of the password numbered `index`.
+fn placeholder(index: usize) -> String {
+    format!("TRIAGESECRET{index}X")
 }
 
 /// The blocks to add under an entry's heading: its found signatures (not when the author
@@ -125,14 +149,16 @@ fn blocks(entry: &Entry, names: &mut SecretNames) -> String {
     }
     if entry.check_sections.is_empty() {
         let mut seen = Vec::new();
-        for probe in entry.commands.iter().filter_map(|c| recognise(c)) {
-            if seen.contains(&probe.check) {
-                continue;
-            }
-            let found = secrets(&probe.command);
+        for command in &entry.commands {
+            let found = secrets(command);
             // Too short to replace safely (it may be part of other words): left out, as
             // the checks inferred at run time leave it out.
             if found.iter().any(|s| s.chars().count() < MIN_LITERAL_LEN) {
+                continue;
+            }
+            let Some(masked) = names.mask(command, &found) else { continue };
+            let Some(probe) = recognise(&masked) else { continue };
+            if seen.contains(&probe.check) {
                 continue;
             }
             let body = format!(
@@ -140,14 +166,14 @@ fn blocks(entry: &Entry, names: &mut SecretNames) -> String {
                 serde_json::to_string(&probe.command).unwrap_or_default(),
                 probe.check
             );
-            let (body, used) = names.hide(&body, &found);
+            let (body, used) = names.unmask(&body);
             if !out.is_empty() {
                 out.push('\n');
             }
             out.push_str("```check\n");
             for name in &used {
                 out.push_str(&format!(
-                    "# a password of the guide's command: --var {name}=... or TRIAGE_VAR_{name}\n"
+                    "# a password of the guide's command, as a URL would hold it: --var {name}=... or TRIAGE_VAR_{name}\n"
                 ));
             }
             out.push_str(&body);
@@ -218,6 +244,7 @@ mod tests {
         assert!(inserted.contains("postgres://app:${SECRET_1}@db:5432/app"), "{out}");
         assert!(inserted.contains("${SECRET_2}") && !inserted.contains("${SECRET_3}"), "{out}");
         assert!(inserted.contains("--var SECRET_1=... or TRIAGE_VAR_SECRET_1"), "{out}");
+        assert!(!inserted.contains("TRIAGESECRET"), "{out}");
         // Without the variable the check is an error naming it; with it, it runs as written.
         let bare = parse(Path::new("g.md"), &out, &LoadOptions::default());
         assert!(bare.diagnostics.iter().any(|d| d.to_string().contains("SECRET_1")));
@@ -232,6 +259,36 @@ mod tests {
         assert!(set.diagnostics.iter().all(|d| !d.to_string().contains("SECRET_")));
         let checks: Vec<_> = set.guide.checks().collect();
         assert!(checks.len() >= 2, "{checks:?}");
+    }
+
+    #[test]
+    fn passwords_in_other_forms_are_not_copied_either() {
+        // Percent-encoded in the check's URL, quoted in its name, glued to its flag.
+        let source = "# G\n\n## Down\n\n```\nFATAL: down\n```\n\n```bash\n\
+                      PGPASSWORD='p@ss:word1' pg_isready -h db -U app\n\
+                      redis-cli -h cache -a 'pa\\\\ss\"1234' ping\n\
+                      redis-cli -h other -ahunter22 ping\n```\n";
+        let out = annotated(source);
+        let inserted: String = out
+            .lines()
+            .filter(|l| !source.lines().any(|o| o == *l))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(inserted.matches("```check").count(), 3, "{out}");
+        for leak in ["p@ss", "p%40ss", "word1", "1234", "hunter22"] {
+            assert!(!inserted.contains(leak), "{leak} in {out}");
+        }
+        assert!(inserted.contains("${SECRET_3}"), "{out}");
+    }
+
+    #[test]
+    fn a_password_that_is_also_another_word_leaves_the_check_out() {
+        // Replacing `postgres` would also replace the user (and the probe kind).
+        let out = annotated(
+            "# G\n\n## Down\n\n```\nFATAL: down\n```\n\n```bash\n\
+             PGPASSWORD=postgres psql -h db -U postgres -c 'select 1'\n```\n",
+        );
+        assert!(!out.contains("```check"), "{out}");
     }
 
     #[test]

@@ -547,6 +547,8 @@ impl<'a> Reader<'a> {
             for (line, l) in &lines {
                 if let Some(command) = cue::block_prompt(l, script) {
                     self.facts[section].commands.push((command.to_owned(), *line));
+                } else if script && l.trim_start().starts_with('#') {
+                    // A comment of a script, even one that shows prompts and output.
                 } else if prompts || lang == "console" {
                     // Output of a console block.
                     if taken < MAX_BLOCK_LINES {
@@ -659,6 +661,15 @@ mod tests {
             [("systemctl status nginx".to_owned(), 7), ("journalctl -u nginx -n 50".to_owned(), 8)]
         );
         assert!(script.signatures.is_empty(), "{:?}", script.signatures);
+        // A script that shows prompts and output: its comments are neither.
+        let source = "# G\n\n## Mixed\n\n```bash\n# If this fails, restart the service\n\
+                      $ systemctl status nginx\nJob for nginx.service failed\n```\n";
+        let guide = parse(Path::new("g.md"), source, &LoadOptions::default()).guide;
+        let mixed = guide.sections().iter().position(|s| s.title == "Mixed").unwrap();
+        let mixed = &extract(&guide, source)[mixed];
+        assert_eq!(mixed.commands, [("systemctl status nginx".to_owned(), 7)]);
+        let texts: Vec<&str> = mixed.signatures.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["Job for nginx.service failed"]);
         // In a transcript `#` is a root prompt and what follows is output.
         let session = &facts[at("Session")];
         assert_eq!(session.commands, [("systemctl restart nginx".to_owned(), 14)]);

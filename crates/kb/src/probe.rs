@@ -94,6 +94,11 @@ pub fn secrets(command: &str) -> Vec<String> {
         }
         let Some(program) = rest.next().map(program_name) else { continue };
         let args: Vec<&str> = rest.collect();
+        if program == "redis-cli" {
+            // As the probe reads it: `-a PW`, `-aPW`, `--pass PW`, `--pass=PW`, `-ca PW`.
+            let owned: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+            found.extend(flag(&owned, &["-a", "--pass"]).map(str::to_owned));
+        }
         for (i, &word) in args.iter().enumerate() {
             let next = args.get(i + 1).map(|w| (*w).to_owned());
             if word.contains("://")
@@ -107,8 +112,6 @@ pub fn secrets(command: &str) -> Vec<String> {
                 found.push(decoded);
             }
             match program.as_str() {
-                "redis-cli" if matches!(word, "-a" | "--pass") => found.extend(next),
-                "redis-cli" => found.extend(word.strip_prefix("--pass=").map(str::to_owned)),
                 "curl"
                     if word == "--user"
                         || (word.starts_with('-')
@@ -897,6 +900,8 @@ mod tests {
     #[case("redis-cli -a s3cretpw del lock:1", &["s3cretpw"])]
     #[case("REDISCLI_AUTH=abcdefgh redis-cli ping | tee out", &["abcdefgh"])]
     #[case("mysql -u root -ptopsecret -e 'SELECT 1'", &["topsecret"])]
+    #[case("redis-cli -ahunter22 ping", &["hunter22"])]
+    #[case("redis-cli -ca hunter22 ping", &["hunter22"])]
     #[case("mysql -u root -p", &[])]
     #[case("echo -a notasecret && redis-cli ping", &[])]
     #[case("redis-cli -a $REDIS_PASSWORD ping", &[])]
