@@ -227,6 +227,11 @@ mod tests {
         annotate(source, builder.build().entries())
     }
 
+    /// The lines of `out` that are not lines of `source`: what annotating added.
+    fn inserted_lines(source: &str, out: &str) -> String {
+        out.lines().filter(|l| !source.lines().any(|o| o == *l)).map(|l| format!("{l}\n")).collect()
+    }
+
     #[test]
     fn passwords_are_not_copied_into_checks() {
         let source = "# G\n\n## Database down\n\n```\nFATAL: the database system is starting up\n```\n\n\
@@ -234,11 +239,7 @@ mod tests {
                       PGPASSWORD=s3cret-pass pg_isready -h db\n\
                       redis-cli -a other-secret ping\n```\n";
         let out = annotated(source);
-        let inserted: String = out
-            .lines()
-            .filter(|l| !source.lines().any(|o| o == *l))
-            .map(|l| format!("{l}\n"))
-            .collect();
+        let inserted = inserted_lines(source, &out);
         assert!(inserted.contains("```check"), "{out}");
         assert!(!inserted.contains("s3cret-pass") && !inserted.contains("other-secret"), "{out}");
         assert!(inserted.contains("postgres://app:${SECRET_1}@db:5432/app"), "{out}");
@@ -269,11 +270,7 @@ mod tests {
                       redis-cli -h cache -a 'pa\\\\ss\"1234' ping\n\
                       redis-cli -h other -ahunter22 ping\n```\n";
         let out = annotated(source);
-        let inserted: String = out
-            .lines()
-            .filter(|l| !source.lines().any(|o| o == *l))
-            .map(|l| format!("{l}\n"))
-            .collect();
+        let inserted = inserted_lines(source, &out);
         assert_eq!(inserted.matches("```check").count(), 3, "{out}");
         for leak in ["p@ss", "p%40ss", "word1", "1234", "hunter22"] {
             assert!(!inserted.contains(leak), "{leak} in {out}");

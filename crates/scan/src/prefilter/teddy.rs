@@ -183,11 +183,7 @@ impl Teddy {
 
     /// Whether [`Teddy::find_in_with`] calls its hook once per block (the VBMI loop does).
     pub fn interleaves(&self) -> bool {
-        #[cfg(target_arch = "x86_64")]
-        if self.kind == Kind::Vbmi {
-            return true;
-        }
-        false
+        self.kind.whole_bytes()
     }
 
     /// [`Teddy::find_in`], calling `hook` once per block of 64 positions when it
