@@ -7,9 +7,9 @@
 //! - Shorter ones (the error words, short anchors) by [`teddy::Teddy`], a bucketed SIMD
 //!   shift-and over their rarest bytes, up to [`teddy::MAX_LITERALS`] of them; where it
 //!   looks bytes up whole (AVX-512 VBMI) and there are few literals in all, the long ones
-//!   too, so that one pass does everything. With
-//!   AVX-512 VBMI the sampled search runs inside Teddy's loop, a few samples per block
-//!   ([`interleaved`]), so that its scalar hashing overlaps Teddy's vector work.
+//!   too, so that one pass does everything. With AVX2 or AVX-512 VBMI the sampled search
+//!   runs inside Teddy's loop, a few samples per block of 64 positions ([`interleaved`]),
+//!   so that its scalar hashing overlaps Teddy's vector work.
 //! - Short literals beyond that by an Aho-Corasick automaton (slow, but only knowledge bases
 //!   with many signatures of only short words get there).
 //!

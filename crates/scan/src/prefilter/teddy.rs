@@ -14,9 +14,10 @@
 //! AVX-512BW, picked at run time; a scalar loop otherwise and for the tail). Where the CPU
 //! has AVX-512 VBMI, `vpermi2b` looks each byte up whole (its low 7 bits) in a 128-entry
 //! table per offset instead: 1 lookup per offset, and a bucket accepts exactly the bytes of
-//! its fingerprints rather than every mix of their nibbles, so fewer false candidates. That
-//! loop can also run another search's scalar steps once per block ([`BlockHook`]), which
-//! overlap its vector work. Every candidate is confirmed against the bucket's literals,
+//! its fingerprints rather than every mix of their nibbles, so fewer false candidates. The
+//! AVX2 and VBMI loops take blocks of 64 positions (AVX2 as two independent vectors, which
+//! measured twice as fast as one vector a step) and can run another search's scalar steps
+//! once per block ([`BlockHook`]), which overlap their vector work. Every candidate is confirmed against the bucket's literals,
 //! byte for byte, so only true occurrences are reported, at the position where they start.
 //! Buckets are filled greedily, each fingerprint into the bucket it widens least: by the
 //! estimated share of positions the bucket lets through where bytes are looked up whole
@@ -181,9 +182,10 @@ impl Teddy {
         self.find_in_with(h, from, to, out, &mut ())
     }
 
-    /// Whether [`Teddy::find_in_with`] calls its hook once per block (the VBMI loop does).
+    /// Whether [`Teddy::find_in_with`] calls its hook once per block (the AVX2 and VBMI
+    /// loops do).
     pub fn interleaves(&self) -> bool {
-        self.kind.whole_bytes()
+        self.kind.blocks()
     }
 
     /// [`Teddy::find_in`], calling `hook` once per block of 64 positions when it
@@ -205,7 +207,9 @@ impl Teddy {
             #[cfg(target_arch = "x86_64")]
             Kind::Ssse3 => unsafe { self.find_ssse3(h, from, to, out) },
             #[cfg(target_arch = "x86_64")]
-            Kind::Avx2 => unsafe { self.find_avx2(h, from, to, out) },
+            Kind::Avx2 if self.m == 3 => unsafe { self.find_avx2::<3, F>(h, from, to, out, hook) },
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2 => unsafe { self.find_avx2::<4, F>(h, from, to, out, hook) },
             #[cfg(target_arch = "x86_64")]
             Kind::Avx512 => unsafe { self.find_avx512(h, from, to, out) },
             #[cfg(target_arch = "x86_64")]
@@ -349,7 +353,7 @@ fn passing(bytes: &[[u8; 128]; 4], m: usize, b: usize) -> f64 {
         .product()
 }
 
-/// Work run once per block of 64 positions inside the VBMI loop
+/// Work run once per block of 64 positions inside the AVX2 and VBMI loops
 /// ([`Teddy::find_in_with`]).
 pub(crate) trait BlockHook {
     /// Called once per block, with the occurrences found so far.
@@ -391,6 +395,15 @@ impl Kind {
     fn whole_bytes(self) -> bool {
         #[cfg(target_arch = "x86_64")]
         if self == Kind::Vbmi {
+            return true;
+        }
+        false
+    }
+
+    /// Whether this loop calls a [`BlockHook`] once per block.
+    fn blocks(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if matches!(self, Kind::Avx2 | Kind::Vbmi) {
             return true;
         }
         false
@@ -474,21 +487,23 @@ impl Teddy {
         (i, newlines)
     }
 
-    /// AVX2, 32 positions a step. Returns where the scalar loop must go on and the
-    /// newlines before that.
+    /// AVX2, 64 positions a step (two vectors of 32), looking at the `M` offsets of the
+    /// fingerprints only; calls `hook` once per step. Returns where the scalar loop must go
+    /// on and the newlines before that.
     ///
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2,popcnt")]
-    unsafe fn find_avx2(
+    unsafe fn find_avx2<const M: usize, F: BlockHook>(
         &self,
         h: &[u8],
         from: usize,
         to: usize,
         out: &mut Vec<(usize, u32)>,
+        hook: &mut F,
     ) -> (usize, usize) {
         use std::arch::x86_64::*;
-        let tables: [(__m256i, __m256i); 4] = std::array::from_fn(|j| {
+        let tables: [(__m256i, __m256i); M] = std::array::from_fn(|j| {
             // SAFETY: each table is 16 bytes, read unaligned, then repeated in both lanes
             // (pshufb looks up within each 128-bit lane).
             unsafe {
@@ -500,28 +515,43 @@ impl Teddy {
         });
         let nibble = _mm256_set1_epi8(0x0f);
         let newline = _mm256_set1_epi8(b'\n' as i8);
-        let mut newlines = 0;
-        let mut i = from;
-        // Each step reads bytes i .. i + 32 + 3, and looks at starts before `to`.
-        while i + 32 + 3 <= h.len() && i + 32 <= to {
+        let zero = _mm256_setzero_si256();
+        // The buckets that may start at each of the 32 positions from `p`.
+        let buckets = |p: usize| {
             let mut acc = _mm256_set1_epi8(-1);
             for (j, (lo, hi)) in tables.iter().enumerate() {
-                // SAFETY: i + j + 32 <= i + 35 <= h.len(): the 32 bytes read are in `h`.
-                let v = unsafe { _mm256_loadu_si256(h.as_ptr().add(i + j).cast()) };
-                if j == 0 {
-                    let nl = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, newline)) as u32;
-                    newlines += nl.count_ones() as usize;
-                }
+                // SAFETY: p + j + 32 <= p + 32 + M - 1 <= h.len() (checked by the loop).
+                let v = unsafe { _mm256_loadu_si256(h.as_ptr().add(p + j).cast()) };
                 let l = _mm256_shuffle_epi8(*lo, _mm256_and_si256(v, nibble));
                 let u = _mm256_shuffle_epi8(*hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
                 acc = _mm256_and_si256(acc, _mm256_and_si256(l, u));
             }
-            let zero = _mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256())) as u32;
-            let mask = u64::from(!zero);
+            acc
+        };
+        let newlines_at = |p: usize| {
+            // SAFETY: p + 32 <= h.len() (checked by the loop).
+            let v = unsafe { _mm256_loadu_si256(h.as_ptr().add(p).cast()) };
+            (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, newline)) as u32).count_ones() as usize
+        };
+        let mut newlines = 0;
+        let mut i = from;
+        // Each step reads bytes i .. i + 64 + M - 1, and looks at starts before `to`.
+        while i + 64 + M - 1 <= h.len() && i + 64 <= to {
+            let (a, b) = (buckets(i), buckets(i + 32));
+            newlines += newlines_at(i) + newlines_at(i + 32);
+            hook.block(out);
+            let empty = |acc| u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, zero)) as u32);
+            let mask = !(empty(a) | empty(b) << 32);
             if mask != 0 {
-                self.confirm_mask(h, i, mask, out);
+                let mut found = [0u8; 64];
+                // SAFETY: `found` is 64 bytes, written unaligned, 32 at a time.
+                unsafe {
+                    _mm256_storeu_si256(found.as_mut_ptr().cast(), a);
+                    _mm256_storeu_si256(found[32..].as_mut_ptr().cast(), b);
+                }
+                self.confirm_buckets(h, i, mask, &found, out);
             }
-            i += 32;
+            i += 64;
         }
         (i, newlines)
     }
