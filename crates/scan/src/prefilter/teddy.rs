@@ -261,13 +261,14 @@ impl Teddy {
         }
     }
 
-    /// Candidates of a block of the VBMI loop: `mask` has bit `k` set when `buckets[k]`,
-    /// the buckets that may start at `base + k`, is not empty.
+    /// Candidates of a block of 64 positions: `mask` has bit `k` set when `buckets[k]`, the
+    /// buckets that may start at `base + k - back`, is not empty.
     #[inline(never)]
     fn confirm_buckets(
         &self,
         h: &[u8],
         base: usize,
+        back: usize,
         mut mask: u64,
         buckets: &[u8; 64],
         out: &mut Vec<(usize, u32)>,
@@ -275,7 +276,7 @@ impl Teddy {
         while mask != 0 {
             let k = mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            self.confirm(h, base + k, buckets[k], out);
+            self.confirm(h, base + k - back, buckets[k], out);
         }
     }
 
@@ -363,6 +364,18 @@ pub(crate) trait BlockHook {
 impl BlockHook for () {
     #[inline(always)]
     fn block(&mut self, _: &mut Vec<(usize, u32)>) {}
+}
+
+/// The sum of the 32 byte counters of `counts` (called where AVX2 is enabled).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn sum_bytes(counts: std::arch::x86_64::__m256i) -> u64 {
+    use std::arch::x86_64::*;
+    let sums = _mm256_sad_epu8(counts, _mm256_setzero_si256());
+    let mut lanes = [0u64; 4];
+    // SAFETY: `lanes` is 32 bytes, written unaligned.
+    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), sums) };
+    lanes.iter().sum()
 }
 
 /// Whether the CPU runs [`Teddy::find_avx512`].
@@ -487,9 +500,13 @@ impl Teddy {
         (i, newlines)
     }
 
-    /// AVX2, 64 positions a step (two vectors of 32), looking at the `M` offsets of the
-    /// fingerprints only; calls `hook` once per step. Returns where the scalar loop must go
-    /// on and the newlines before that.
+    /// AVX2, 64 positions a step (two vectors of 32); calls `hook` once per step. Each
+    /// vector of log is loaded once: its nibbles are looked up in the tables of all `M`
+    /// offsets, and the results for offset `j` are shifted `M - 1 - j` bytes later (the
+    /// bytes shifted in come from the previous vector), so that their AND at byte `k` names
+    /// the buckets of fingerprints that end at `k`. Newlines are counted in byte counters
+    /// (`vpsubb` of the comparison), summed every 127 steps. Returns where the scalar loop
+    /// must go on and the newlines before that.
     ///
     /// # Safety
     /// The CPU must have AVX2.
@@ -516,29 +533,43 @@ impl Teddy {
         let nibble = _mm256_set1_epi8(0x0f);
         let newline = _mm256_set1_epi8(b'\n' as i8);
         let zero = _mm256_setzero_si256();
-        // The buckets that may start at each of the 32 positions from `p`.
-        let buckets = |p: usize| {
+        // The buckets of fingerprints ending at each of the 32 bytes from `p`; `prev` holds
+        // each offset's lookups of the 32 bytes before, and gets those of these.
+        let mut prev = [zero; M];
+        let mut buckets = |p: usize, counts: &mut __m256i| {
+            // SAFETY: p + 32 <= h.len() (checked by the loop).
+            let v = unsafe { _mm256_loadu_si256(h.as_ptr().add(p).cast()) };
+            *counts = _mm256_sub_epi8(*counts, _mm256_cmpeq_epi8(v, newline));
+            let low = _mm256_and_si256(v, nibble);
+            let high = _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble);
             let mut acc = _mm256_set1_epi8(-1);
             for (j, (lo, hi)) in tables.iter().enumerate() {
-                // SAFETY: p + j + 32 <= p + 32 + M - 1 <= h.len() (checked by the loop).
-                let v = unsafe { _mm256_loadu_si256(h.as_ptr().add(p + j).cast()) };
-                let l = _mm256_shuffle_epi8(*lo, _mm256_and_si256(v, nibble));
-                let u = _mm256_shuffle_epi8(*hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
-                acc = _mm256_and_si256(acc, _mm256_and_si256(l, u));
+                let r =
+                    _mm256_and_si256(_mm256_shuffle_epi8(*lo, low), _mm256_shuffle_epi8(*hi, high));
+                // `r` with every byte moved M - 1 - j places later, the first ones from the
+                // end of the previous lookups (alignr works within 128-bit lanes; the
+                // permute brings each lane the one before it).
+                let before = _mm256_permute2x128_si256::<0x21>(prev[j], r);
+                let shifted = match M - 1 - j {
+                    0 => r,
+                    1 => _mm256_alignr_epi8::<15>(r, before),
+                    2 => _mm256_alignr_epi8::<14>(r, before),
+                    _ => _mm256_alignr_epi8::<13>(r, before),
+                };
+                prev[j] = r;
+                acc = _mm256_and_si256(acc, shifted);
             }
             acc
         };
-        let newlines_at = |p: usize| {
-            // SAFETY: p + 32 <= h.len() (checked by the loop).
-            let v = unsafe { _mm256_loadu_si256(h.as_ptr().add(p).cast()) };
-            (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, newline)) as u32).count_ones() as usize
-        };
-        let mut newlines = 0;
+        let mut newlines = 0u64;
+        let mut counts = zero;
+        let mut steps = 0;
         let mut i = from;
-        // Each step reads bytes i .. i + 64 + M - 1, and looks at starts before `to`.
-        while i + 64 + M - 1 <= h.len() && i + 64 <= to {
-            let (a, b) = (buckets(i), buckets(i + 32));
-            newlines += newlines_at(i) + newlines_at(i + 32);
+        // Each step reads bytes i .. i + 64 and finds the fingerprints ending there, which
+        // start before `to`.
+        while i + 64 <= h.len() && i + 64 < to + M {
+            let a = buckets(i, &mut counts);
+            let b = buckets(i + 32, &mut counts);
             hook.block(out);
             let empty = |acc| u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, zero)) as u32);
             let mask = !(empty(a) | empty(b) << 32);
@@ -549,11 +580,27 @@ impl Teddy {
                     _mm256_storeu_si256(found.as_mut_ptr().cast(), a);
                     _mm256_storeu_si256(found[32..].as_mut_ptr().cast(), b);
                 }
-                self.confirm_buckets(h, i, mask, &found, out);
+                // Bytes before `from` have no lookups (`prev` starts empty), so no
+                // fingerprint ends before from + M - 1.
+                self.confirm_buckets(h, i, M - 1, mask, &found, out);
             }
             i += 64;
+            steps += 1;
+            // Each byte counter grows at most 2 a step: sum them before they overflow.
+            if steps == 127 {
+                newlines += sum_bytes(counts);
+                counts = zero;
+                steps = 0;
+            }
         }
-        (i, newlines)
+        newlines += sum_bytes(counts);
+        if i == from {
+            return (from, 0);
+        }
+        // The next start to look at is i - (M - 1); its bytes were counted already.
+        let done = i - (M - 1);
+        let counted = memchr::memchr_iter(b'\n', &h[done..i]).count();
+        (done, newlines as usize - counted)
     }
 
     /// AVX-512BW, 64 positions a step. Returns where the scalar loop must go on and the
@@ -655,7 +702,7 @@ impl Teddy {
                 let mut buckets = [0u8; 64];
                 // SAFETY: `buckets` is 64 bytes, written unaligned.
                 unsafe { _mm512_storeu_si512(buckets.as_mut_ptr().cast(), acc) };
-                self.confirm_buckets(h, i, mask, &buckets, out);
+                self.confirm_buckets(h, i, 0, mask, &buckets, out);
             }
             i += 64;
         }
@@ -757,6 +804,21 @@ mod tests {
     }
 
     #[test]
+    fn newlines_are_counted_past_the_byte_counters() {
+        // All newlines for far more than 127 steps of 64 bytes, where the byte counters
+        // of the AVX2 loop must be summed before they overflow (find_all checks the count).
+        let l = lits(&["error", "fail"]);
+        let mut h = vec![b'\n'; 40_000];
+        for at in (7..h.len() - 8).step_by(997) {
+            h[at..at + 5].copy_from_slice(b"error");
+        }
+        let want = naive(&l, &h);
+        for (name, got) in each_kind(&l, &h) {
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
     fn a_wrong_table_is_caught() {
         // The tests must be able to fail: a searcher that drops a bucket misses matches.
         let l = lits(&["fail", "warn"]);
@@ -787,6 +849,36 @@ mod tests {
             let want = naive(&l, &h);
             for (name, got) in each_kind(&l, &h) {
                 prop_assert_eq!(&got, &want, "{}", name);
+            }
+        }
+
+        /// Searching `h` range by range finds what searching it whole finds, and counts
+        /// its newlines once: an occurrence belongs to the range it starts in.
+        #[test]
+        fn ranges_add_up_to_the_whole(
+            words in prop::collection::vec(prop::collection::vec(prop::sample::select(b"abc\n x".to_vec()), 3..6), 1..12),
+            h in prop::collection::vec(prop::sample::select(b"abc\n x".to_vec()), 0..700),
+            cuts in prop::collection::vec((0usize..11, 0usize..9), 0..5),
+        ) {
+            let l: Vec<(u32, Vec<u8>)> = words.into_iter().enumerate().map(|(i, w)| (i as u32, w)).collect();
+            let Some(t) = Teddy::new(&l) else { return Ok(()) };
+            // Cuts near multiples of the 64 positions a SIMD step takes, where a range's
+            // last step ends just before, at or just after its end.
+            let mut cuts: Vec<usize> =
+                cuts.into_iter().map(|(k, d)| (64 * k + d).saturating_sub(4).min(h.len())).collect();
+            cuts.push(0);
+            cuts.push(h.len());
+            cuts.sort_unstable();
+            for kind in kinds() {
+                let t = Teddy { kind, ..t.clone() };
+                let mut got = Vec::new();
+                let mut newlines = 0;
+                for r in cuts.windows(2) {
+                    newlines += t.find_in(&h, r[0], r[1], &mut got);
+                }
+                got.sort_unstable();
+                prop_assert_eq!(&got, &naive(&l, &h), "{}", t.implementation());
+                prop_assert_eq!(newlines, memchr::memchr_iter(b'\n', &h).count());
             }
         }
     }
