@@ -400,7 +400,9 @@ fn vbmi() -> bool {
 /// Whether the CPU runs [`Teddy::find_avx2`].
 #[cfg(target_arch = "x86_64")]
 fn avx2() -> bool {
-    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("popcnt")
+    std::is_x86_feature_detected!("avx2")
+        && std::is_x86_feature_detected!("bmi2")
+        && std::is_x86_feature_detected!("popcnt")
 }
 
 impl Kind {
@@ -509,8 +511,9 @@ impl Teddy {
     /// must go on and the newlines before that.
     ///
     /// # Safety
-    /// The CPU must have AVX2.
-    #[target_feature(enable = "avx2,popcnt")]
+    /// The CPU must have AVX2, BMI2 (whose register-count shifts the sampled steps use) and
+    /// POPCNT.
+    #[target_feature(enable = "avx2,bmi2,popcnt")]
     unsafe fn find_avx2<const M: usize, F: BlockHook>(
         &self,
         h: &[u8],
