@@ -30,39 +30,6 @@ enum Field {
     Word,
 }
 
-/// Severity words, upper case.
-const LEVELS: &[&str] = &[
-    "TRACE",
-    "DEBUG",
-    "DBG",
-    "INFO",
-    "INF",
-    "NOTICE",
-    "WARN",
-    "WARNING",
-    "WRN",
-    "ERROR",
-    "ERR",
-    "CRIT",
-    "CRITICAL",
-    "FATAL",
-    "SEVERE",
-    "ALERT",
-    "EMERG",
-    "EMERGENCY",
-    "PANIC",
-    "FINE",
-    "FINER",
-    "FINEST",
-    "CONFIG",
-    "VERBOSE",
-];
-
-const MONTHS_AND_DAYS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon",
-    "tue", "wed", "thu", "fri", "sat", "sun",
-];
-
 /// Byte offset where the message of `line` starts (0 when no header is recognised).
 ///
 /// ```
@@ -71,45 +38,56 @@ const MONTHS_AND_DAYS: &[&str] = &[
 /// assert_eq!(&line[message_start(line)..], "Created app 7");
 /// ```
 pub fn message_start(line: &str) -> usize {
-    let mut buf = [(Field::Word, 0, 0); MAX_FIELDS];
-    let n = fields(line, &mut buf);
-    let fields = &buf[..n];
-    let level = fields.iter().enumerate().position(|(i, (kind, ..))| match kind {
-        Field::Level => fields[..i].iter().all(|(k, ..)| *k != Field::Word),
-        Field::Letter => {
-            i > 0 && fields[..i].iter().all(|(k, ..)| matches!(k, Field::Time | Field::Dash))
+    let mut fields = Fields::new(line);
+    // The first level after nothing but header fields: no word before a level, only
+    // times and dashes before a letter. After a word none can qualify.
+    let mut level = None;
+    let mut times_only = true;
+    let mut k = 0;
+    while let Some((kind, ..)) = fields.get(k) {
+        match kind {
+            Field::Level => {
+                level = Some(k);
+                break;
+            }
+            Field::Letter if k > 0 && times_only => {
+                level = Some(k);
+                break;
+            }
+            Field::Word => break,
+            Field::Time | Field::Dash => {}
+            _ => times_only = false,
         }
-        _ => false,
-    });
+        k += 1;
+    }
     let mut at = match level {
         Some(i) => {
             let mut next = i + 1;
-            while next < fields.len() && matches!(fields[next].0, Field::Bracket | Field::Dash) {
+            while matches!(fields.kind(next), Some(Field::Bracket | Field::Dash)) {
                 next += 1;
             }
-            if next < fields.len() && is_component(&line[fields[next].1..fields[next].2]) {
+            if fields.text(next).is_some_and(is_component) {
                 next += 1;
             }
             next
         }
         None => {
-            let lead =
-                fields.iter().take_while(|(k, ..)| matches!(k, Field::Time | Field::Dash)).count();
-            if lead == 0 || fields[..lead].iter().all(|(k, ..)| *k == Field::Dash) {
+            let mut lead = 0;
+            while matches!(fields.kind(lead), Some(Field::Time | Field::Dash)) {
+                lead += 1;
+            }
+            if lead == 0 || (0..lead).all(|i| fields.kind(i) == Some(Field::Dash)) {
                 return 0;
             }
             let mut next = lead;
-            let text = |i: usize| &line[fields[i].1..fields[i].2];
             // `program -`, `program *64 -`: a short run of fields closed by a dash.
-            if let Some(dash) =
-                (next + 1..fields.len().min(next + 3)).find(|&i| fields[i].0 == Field::Dash)
+            if let Some(dash) = (next + 1..next + 3).find(|&i| fields.kind(i) == Some(Field::Dash))
             {
                 next = dash + 1;
-            } else if next < fields.len() && is_component(text(next)) {
+            } else if fields.text(next).is_some_and(is_component) {
                 next += 1;
-            } else if next + 1 < fields.len()
-                && is_component(text(next + 1))
-                && !text(next).ends_with(':')
+            } else if fields.text(next + 1).is_some_and(is_component)
+                && !fields.text(next).is_some_and(|t| t.ends_with(':'))
             {
                 next += 2;
             }
@@ -117,31 +95,68 @@ pub fn message_start(line: &str) -> usize {
         }
     };
     // A separator right after the header is part of it.
-    while at < fields.len() && fields[at].0 == Field::Dash {
+    while fields.kind(at) == Some(Field::Dash) {
         at += 1;
     }
-    if at >= fields.len() {
+    match fields.get(at) {
+        Some((_, start, _)) => start,
         // Only header fields were seen: either the line is all header, or the message
         // lies past the fields looked at.
-        return if fields.len() < MAX_FIELDS { line.len() } else { 0 };
+        None if at < MAX_FIELDS => line.len(),
+        None => 0,
     }
-    fields[at].1
 }
 
-/// The leading fields of `line` (at most [`MAX_FIELDS`]): kind, start and end byte
-/// offsets. Stops as soon as the rest cannot change the answer: a few fields after the
-/// first word (no level can follow a word) or after a level.
-fn fields(line: &str, out: &mut [(Field, usize, usize); MAX_FIELDS]) -> usize {
-    let bytes = line.as_bytes();
-    let mut len = 0;
-    let mut i = 0;
-    let mut stop_at = MAX_FIELDS;
-    while len < stop_at {
+/// The leading fields of a line (at most [`MAX_FIELDS`]), read as they are asked for:
+/// kind, start and end byte offsets. No field is read once the rest cannot change the
+/// answer: a few fields after the first word (no level can follow a word) or after a
+/// level; most lines are decided well before.
+struct Fields<'a> {
+    line: &'a str,
+    read: [(Field, usize, usize); MAX_FIELDS],
+    len: usize,
+    /// Where the next field is looked for.
+    at: usize,
+    /// Fields past this many are not read.
+    stop_at: usize,
+}
+
+impl<'a> Fields<'a> {
+    fn new(line: &'a str) -> Self {
+        Fields { line, read: [(Field::Word, 0, 0); MAX_FIELDS], len: 0, at: 0, stop_at: MAX_FIELDS }
+    }
+
+    /// Field `k`, if the line has it and it is within the fields looked at.
+    fn get(&mut self, k: usize) -> Option<(Field, usize, usize)> {
+        while self.len <= k && self.len < self.stop_at {
+            if !self.read_one() {
+                break;
+            }
+        }
+        self.read[..self.len].get(k).copied()
+    }
+
+    /// The kind of field `k`.
+    fn kind(&mut self, k: usize) -> Option<Field> {
+        self.get(k).map(|(kind, ..)| kind)
+    }
+
+    /// The text of field `k`.
+    fn text(&mut self, k: usize) -> Option<&'a str> {
+        let line = self.line;
+        self.get(k).map(|(_, start, end)| &line[start..end])
+    }
+
+    /// Reads the next field; false at the end of the line.
+    fn read_one(&mut self) -> bool {
+        let bytes = self.line.as_bytes();
+        let mut i = self.at;
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
         }
         if i >= bytes.len() {
-            break;
+            self.at = i;
+            return false;
         }
         let start = i;
         if bytes[i] == b'[' {
@@ -161,27 +176,26 @@ fn fields(line: &str, out: &mut [(Field, usize, usize); MAX_FIELDS]) -> usize {
                 }
                 i += 1;
             }
-            // A bracket glued to more text (`[x]abc`) runs to the next space.
-            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-        } else {
-            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
         }
-        let kind = classify(&line[start..i]);
+        // A bracket glued to more text (`[x]abc`) runs to the next space.
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let kind = classify(&self.line[start..i]);
         match kind {
-            Field::Word if stop_at == MAX_FIELDS => stop_at = (len + 4).min(MAX_FIELDS),
-            Field::Level | Field::Letter if stop_at == MAX_FIELDS => {
-                stop_at = (len + 6).min(MAX_FIELDS)
+            Field::Word if self.stop_at == MAX_FIELDS => {
+                self.stop_at = (self.len + 4).min(MAX_FIELDS);
+            }
+            Field::Level | Field::Letter if self.stop_at == MAX_FIELDS => {
+                self.stop_at = (self.len + 6).min(MAX_FIELDS);
             }
             _ => {}
         }
-        out[len] = (kind, start, i);
-        len += 1;
+        self.read[self.len] = (kind, start, i);
+        self.len += 1;
+        self.at = i;
+        true
     }
-    len
 }
 
 fn classify(token: &str) -> Field {
@@ -206,17 +220,17 @@ fn classify(token: &str) -> Field {
     if bare.len() == 1 && matches!(bare.as_bytes()[0], b'V' | b'D' | b'I' | b'W' | b'E' | b'F') {
         return Field::Letter;
     }
-    if is_time(token) {
+    let (any, all) = classes(token);
+    if is_time_with(token, any, all) {
         return Field::Time;
     }
-    if token.bytes().any(|b| b.is_ascii_digit())
-        || (token.len() > 1 && token.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
-    {
+    if any & DIGIT != 0 || (token.len() > 1 && all & UPPER != 0) {
         return Field::Ident;
     }
     Field::Word
 }
 
+/// Whether `word` (after an optional `level=`) is a severity word such as `INFO`, in any case.
 fn is_level(word: &str) -> bool {
     let word = word.strip_prefix("level=").unwrap_or(word).as_bytes();
     if !(3..=9).contains(&word.len()) || !word[0].is_ascii_alphabetic() {
@@ -226,25 +240,84 @@ fn is_level(word: &str) -> bool {
     for (u, b) in upper.iter_mut().zip(word) {
         *u = b.to_ascii_uppercase();
     }
-    let upper = &upper[..word.len()];
-    LEVELS.iter().any(|l| l.as_bytes() == upper)
+    // A `match` on the bytes compiles to a switch on the length, then word compares.
+    matches!(
+        &upper[..word.len()],
+        b"TRACE"
+            | b"DEBUG"
+            | b"DBG"
+            | b"INFO"
+            | b"INF"
+            | b"NOTICE"
+            | b"WARN"
+            | b"WARNING"
+            | b"WRN"
+            | b"ERROR"
+            | b"ERR"
+            | b"CRIT"
+            | b"CRITICAL"
+            | b"FATAL"
+            | b"SEVERE"
+            | b"ALERT"
+            | b"EMERG"
+            | b"EMERGENCY"
+            | b"PANIC"
+            | b"FINE"
+            | b"FINER"
+            | b"FINEST"
+            | b"CONFIG"
+            | b"VERBOSE"
+    )
+}
+
+/// Byte classes, as bits of [`CLASS`]: a digit; a byte of a date or time (digits and
+/// `-/:.,TZ+`); an upper-case letter or `_`.
+const DIGIT: u8 = 1;
+const TIME: u8 = 2;
+const UPPER: u8 = 4;
+
+/// The classes of each byte.
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_digit() {
+            class[b] |= DIGIT | TIME;
+        }
+        if matches!(c, b'-' | b'/' | b':' | b'.' | b',' | b'T' | b'Z' | b'+') {
+            class[b] |= TIME;
+        }
+        if c.is_ascii_uppercase() || c == b'_' {
+            class[b] |= UPPER;
+        }
+        b += 1;
+    }
+    class
+};
+
+/// The classes some byte of `token` has, and those every byte has: one pass, no branch
+/// per byte.
+fn classes(token: &str) -> (u8, u8) {
+    token.bytes().fold((0, 0xff), |(any, all), b| {
+        let c = CLASS[usize::from(b)];
+        (any | c, all & c)
+    })
 }
 
 /// A date, a time or a number: digits and date punctuation, or a month or day name.
 fn is_time(token: &str) -> bool {
-    let token = token.trim_end_matches(',');
+    let (any, all) = classes(token);
+    is_time_with(token, any, all)
+}
+
+/// [`is_time`] given the [`classes`] of `token`.
+fn is_time_with(token: &str, any: u8, all: u8) -> bool {
     if token.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
-        return is_month_or_day(token);
+        return is_month_or_day(token.trim_end_matches(','));
     }
-    let mut digits = false;
-    for b in token.bytes() {
-        match b {
-            b'0'..=b'9' => digits = true,
-            b'-' | b'/' | b':' | b'.' | b',' | b'T' | b'Z' | b'+' => {}
-            _ => return is_month_or_day(token),
-        }
-    }
-    digits
+    // Trailing commas are date punctuation too, so they need no trimming here.
+    all & TIME != 0 && any & DIGIT != 0
 }
 
 /// `Mar`, `March`, `Sun`, `Sunday,`...
@@ -254,8 +327,28 @@ fn is_month_or_day(token: &str) -> bool {
         return false;
     }
     let head = [bytes[0] | 0x20, bytes[1] | 0x20, bytes[2] | 0x20];
-    MONTHS_AND_DAYS.iter().any(|m| m.as_bytes() == head)
-        && bytes.iter().all(u8::is_ascii_alphabetic)
+    matches!(
+        &head,
+        b"jan"
+            | b"feb"
+            | b"mar"
+            | b"apr"
+            | b"may"
+            | b"jun"
+            | b"jul"
+            | b"aug"
+            | b"sep"
+            | b"oct"
+            | b"nov"
+            | b"dec"
+            | b"mon"
+            | b"tue"
+            | b"wed"
+            | b"thu"
+            | b"fri"
+            | b"sat"
+            | b"sun"
+    ) && bytes.iter().all(u8::is_ascii_alphabetic)
 }
 
 /// A logger or program name closing the header: `Foo.Bar:`, `sshd[42]:`, `WindowManager:`.
