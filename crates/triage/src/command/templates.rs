@@ -62,7 +62,7 @@ pub(crate) fn run(args: TemplatesArgs, _config: Config) -> anyhow::Result<Exit> 
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let redactor = Redactor::default();
     match args.format {
-        TemplatesFormat::Csv => write_csv(&mut out, &mined)?,
+        TemplatesFormat::Csv => write_csv(&mut out, &mined, &redactor)?,
         TemplatesFormat::Json => write_json(&mut out, &mined, &redactor)?,
         TemplatesFormat::Human => write_human(&mut out, &mined, &redactor)?,
     }
@@ -79,12 +79,28 @@ fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `line,template_id,template` then one row per line pushed.
-pub(crate) fn write_csv(out: &mut impl Write, mined: &Mined) -> std::io::Result<()> {
+/// `line,template_id,template` then one row per line pushed (templates redacted, like
+/// the other formats). Rows are put together from bytes (`itoa` for the numbers): one
+/// `writeln!` a row took a tenth of the whole run.
+pub(crate) fn write_csv(
+    out: &mut impl Write,
+    mined: &Mined,
+    redactor: &Redactor,
+) -> std::io::Result<()> {
     writeln!(out, "line,template_id,template")?;
-    let quoted: Vec<_> = mined.templates.iter().map(|t| csv_field(&t.text)).collect();
+    let quoted: Vec<String> =
+        mined.templates.iter().map(|t| csv_field(&redactor.redact(&t.text)).into_owned()).collect();
+    let mut numbers = itoa::Buffer::new();
+    let mut row = Vec::with_capacity(256);
     for (i, &id) in mined.assignments.iter().enumerate() {
-        writeln!(out, "{},{},{}", i + 1, id, quoted[id as usize])?;
+        row.clear();
+        row.extend_from_slice(numbers.format(i + 1).as_bytes());
+        row.push(b',');
+        row.extend_from_slice(numbers.format(id).as_bytes());
+        row.push(b',');
+        row.extend_from_slice(quoted[id as usize].as_bytes());
+        row.push(b'\n');
+        out.write_all(&row)?;
     }
     Ok(())
 }

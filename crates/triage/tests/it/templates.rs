@@ -61,3 +61,15 @@ fn csv_quotes_fields_with_commas() {
         .run();
     assert_eq!(run.stdout.lines().nth(1), Some("1,0,\"read a, b and \"\"c\"\"\""));
 }
+
+#[test]
+fn csv_redacts_secrets_in_templates() {
+    // A constant secret stays in the template (no digit to mask it): CSV redacts it as the
+    // other formats do.
+    let log = "INFO auth: login with password=hunter-two-secret ok\n".repeat(3);
+    let run =
+        Test::new().guide("a.log", &log).args(&["templates", "--format", "csv", "a.log"]).run();
+    run.code(0);
+    assert!(!run.stdout.contains("hunter-two-secret"), "{}", run.stdout);
+    assert_eq!(run.stdout.lines().nth(3), Some("3,0,login with password=[REDACTED] ok"));
+}
