@@ -40,6 +40,8 @@ pub(crate) struct Batch {
     full_ends: Vec<u32>,
     /// A position with more distinct tokens than this in one cluster is a variable.
     pub threshold: usize,
+    /// The buffer tokens are masked into.
+    masked: String,
 }
 
 impl Batch {
@@ -54,6 +56,7 @@ impl Batch {
             full: Vec::new(),
             full_ends: Vec::new(),
             threshold,
+            masked: String::new(),
         };
         batch.intern(MASK);
         batch
@@ -87,7 +90,13 @@ impl Batch {
             // because masking leaves its own output unchanged.
             let sym = match self.symbols.get(raw) {
                 Some(&sym) => sym,
-                None => self.intern(&token::mask(raw)),
+                None => {
+                    let mut masked = std::mem::take(&mut self.masked);
+                    let sym =
+                        self.intern(if token::mask_into(raw, &mut masked) { &masked } else { raw });
+                    self.masked = masked;
+                    sym
+                }
             };
             let kind = self.kinds[sym as usize];
             if kind.pure || (after_variable && kind.unit) {

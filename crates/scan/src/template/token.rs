@@ -5,8 +5,6 @@
 //! ids, addresses, sizes and durations vary from line to line while `uid=`, `/` and `:`
 //! stay, so `uid=10037,` becomes `uid=<*>,` and `/10.0.0.1:45307` becomes `/<*>:<*>`.
 
-use std::borrow::Cow;
-
 /// The placeholder for a variable part of a message.
 pub const MASK: &str = "<*>";
 
@@ -40,18 +38,27 @@ fn is_separator(b: u8) -> bool {
 }
 
 /// `token` with every digit-bearing piece masked (borrowed when nothing changed).
-pub(crate) fn mask(token: &str) -> Cow<'_, str> {
+#[cfg(test)]
+pub(crate) fn mask(token: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = String::new();
+    if mask_into(token, &mut out) { out.into() } else { token.into() }
+}
+
+/// [`mask`] into `out` (cleared first), so that one buffer serves every token: returns
+/// false, leaving `out` empty, when the masked token is `token` itself.
+pub(crate) fn mask_into(token: &str, out: &mut String) -> bool {
+    out.clear();
     let bytes = token.as_bytes();
     if token.len() > MAX_TOKEN_LEN {
-        return Cow::Borrowed(MASK);
+        out.push_str(MASK);
+        return true;
     }
     if !bytes.iter().any(u8::is_ascii_digit) && !has_long_hex(bytes) {
-        return Cow::Borrowed(token);
+        return false;
     }
     if token == MASK {
-        return Cow::Borrowed(token);
+        return false;
     }
-    let mut out = String::with_capacity(token.len());
     let mut piece_start = 0;
     let flush = |out: &mut String, piece: &str| {
         if is_variable_piece(piece) {
@@ -62,13 +69,13 @@ pub(crate) fn mask(token: &str) -> Cow<'_, str> {
     };
     for (i, &b) in bytes.iter().enumerate() {
         if is_separator(b) {
-            flush(&mut out, &token[piece_start..i]);
+            flush(out, &token[piece_start..i]);
             out.push(b as char);
             piece_start = i + 1;
         }
     }
-    flush(&mut out, &token[piece_start..]);
-    Cow::Owned(out)
+    flush(out, &token[piece_start..]);
+    true
 }
 
 /// Shortest run of hex letters taken for a number (`ffffffff`) rather than a word.
