@@ -125,18 +125,20 @@ impl Batch {
         for i in 0..n {
             by_len.entry(self.message(i).len()).or_default().push(i as u32);
         }
-        let mut variable_at: Vec<Vec<bool>> = vec![Vec::new(); n];
+        // The cluster of each message, and the variable positions of each cluster.
+        let mut cluster_at = vec![0u32; n];
+        let mut variables: Vec<Vec<bool>> = Vec::new();
         let mut lengths: Vec<usize> = by_len.keys().copied().collect();
         lengths.sort_unstable();
         for len in lengths {
-            self.mine_group(&by_len[&len], len, &mut variable_at);
+            self.mine_group(&by_len[&len], len, &mut cluster_at, &mut variables);
         }
         let mut index: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
         let mut texts = Vec::new();
         let mut seq = Vec::new();
         let mut of_message = Vec::with_capacity(n);
-        for (i, variable) in variable_at.iter().enumerate() {
-            self.render(i, variable, &mut seq);
+        for (i, &c) in cluster_at.iter().enumerate() {
+            self.render(i, &variables[c as usize], &mut seq);
             let t = match index.get(seq.as_slice()) {
                 Some(&t) => t,
                 None => {
@@ -159,40 +161,69 @@ impl Batch {
         (texts, of_message)
     }
 
-    /// Marks the variable positions of every message of one length group.
-    fn mine_group(&self, members: &[u32], len: usize, variable_at: &mut [Vec<bool>]) {
+    /// Clusters the messages of one length group: sets `cluster_at` of each member and
+    /// pushes the variable positions of each new cluster onto `variables`.
+    fn mine_group(
+        &self,
+        members: &[u32],
+        len: usize,
+        cluster_at: &mut [u32],
+        variables: &mut Vec<Vec<bool>>,
+    ) {
         let key = |pos: usize, sym: u32| ((pos as u64) << 32) | u64::from(sym);
-        let mut freq: FxHashMap<u64, u32> = FxHashMap::default();
+        // Each distinct `(position, token)` gets a slot counting its messages; the slot of
+        // every token of every member is kept so the counts are read back without hashing.
+        let mut slot_of: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut freq: Vec<u32> = Vec::new();
+        let mut slots: Vec<u32> = Vec::with_capacity(members.len() * len);
         for &m in members {
             for (pos, &sym) in self.message(m as usize).iter().enumerate() {
-                *freq.entry(key(pos, sym)).or_default() += 1;
+                let next = freq.len() as u32;
+                let slot = *slot_of.entry(key(pos, sym)).or_insert(next);
+                if slot == next {
+                    freq.push(0);
+                }
+                freq[slot as usize] += 1;
+                slots.push(slot);
             }
         }
         // Clusters by root, in order of first appearance so the result is deterministic.
         let mut cluster_of: FxHashMap<Vec<u64>, usize> = FxHashMap::default();
         let mut clusters: Vec<Vec<u32>> = Vec::new();
+        // The frequency of each token of the message (0 for a mask), those of the
+        // non-mask tokens alone, and the root's `(position, token)` keys.
+        let mut token_freq: Vec<u32> = Vec::with_capacity(len);
         let mut counts: Vec<u32> = Vec::with_capacity(len);
-        for &m in members {
+        let mut words: Vec<u64> = Vec::with_capacity(len);
+        for (k, &m) in members.iter().enumerate() {
             let msg = self.message(m as usize);
+            let member_slots = &slots[k * len..(k + 1) * len];
+            token_freq.clear();
             counts.clear();
-            counts.extend(
-                msg.iter()
-                    .enumerate()
-                    .filter(|(_, s)| **s != MASK_SYM)
-                    .map(|(p, &s)| freq[&key(p, s)]),
-            );
-            let root = mode(&mut counts);
-            let words: Vec<u64> = msg
-                .iter()
-                .enumerate()
-                .filter(|(p, s)| **s != MASK_SYM && Some(freq[&key(*p, **s)]) == root)
-                .map(|(p, &s)| key(p, s))
-                .collect();
-            let next = clusters.len();
-            let c = *cluster_of.entry(words).or_insert(next);
-            if c == next {
-                clusters.push(Vec::new());
+            for (&s, &slot) in msg.iter().zip(member_slots) {
+                let f = if s == MASK_SYM { 0 } else { freq[slot as usize] };
+                token_freq.push(f);
+                if f > 0 {
+                    counts.push(f);
+                }
             }
+            let root = mode(&mut counts);
+            words.clear();
+            words.extend(
+                msg.iter()
+                    .zip(&token_freq)
+                    .enumerate()
+                    .filter(|&(_, (_, &f))| f > 0 && Some(f) == root)
+                    .map(|(p, (&s, _))| key(p, s)),
+            );
+            let c = match cluster_of.get(words.as_slice()) {
+                Some(&c) => c,
+                None => {
+                    cluster_of.insert(words.clone(), clusters.len());
+                    clusters.push(Vec::new());
+                    clusters.len() - 1
+                }
+            };
             clusters[c].push(m);
         }
         let mut distinct: Vec<Vec<u32>> = vec![Vec::new(); len];
@@ -208,15 +239,18 @@ impl Batch {
             }
             // Two values of which one had numbers in it (`ws=null`, `ws=Work{<*>}`) are
             // two values of a variable, not two templates.
-            let variable: Vec<bool> = distinct
-                .iter()
-                .map(|d| {
-                    d.len() > self.threshold
-                        || (d.len() > 1 && d.iter().any(|&s| self.kinds[s as usize].has_mask))
-                })
-                .collect();
+            let id = variables.len() as u32;
+            variables.push(
+                distinct
+                    .iter()
+                    .map(|d| {
+                        d.len() > self.threshold
+                            || (d.len() > 1 && d.iter().any(|&s| self.kinds[s as usize].has_mask))
+                    })
+                    .collect(),
+            );
             for &m in cluster {
-                variable_at[m as usize] = variable.clone();
+                cluster_at[m as usize] = id;
             }
         }
     }
@@ -326,6 +360,13 @@ mod tests {
         let got = mine(&["read 3 bytes from 10.0.0.1 10.0.0.2", "read 4 bytes from 10.0.0.3"]);
         assert_eq!(got[0], got[1]);
         assert_eq!(got[0], "read <*> bytes from <*>");
+    }
+
+    #[test]
+    fn messages_of_no_tokens_are_one_template_of_their_own() {
+        let got = mine(&["b 1", "", "(<*>", "x 2", "b 3"]);
+        assert_eq!(got, ["b <*>", "", "<*>", "x <*>", "b <*>"]);
+        assert_eq!(mine(&["", "(<*>"]), ["", "<*>"]);
     }
 
     #[test]
