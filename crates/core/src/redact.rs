@@ -70,15 +70,36 @@ struct Shape {
     regex: Regex,
     /// Capture group replaced by [`MASK`]; 0 replaces the whole match.
     group: usize,
+    /// Whether a captured value is a secret (a shape that can also match prose says no
+    /// to plain words).
+    accept: Accept,
+}
+
+/// Which values a shape captures are secrets.
+type Accept = fn(&str) -> bool;
+
+/// Every value a shape captures is a secret.
+fn any_value(_: &str) -> bool {
+    true
+}
+
+/// A value written in prose after `is` (`the password is hunter2`) is a secret unless it
+/// is a plain word: `the token is expired.`, `the secret is masked in logs`.
+fn not_a_word(value: &str) -> bool {
+    let value = value.trim_end_matches(['.', '!', '?', ':', ')']);
+    let mut letters = value.bytes();
+    let first_is_letter = letters.next().is_some_and(|b| b.is_ascii_alphabetic());
+    !(first_is_letter && letters.all(|b| b.is_ascii_lowercase()))
 }
 
 /// The built-in shapes, in the order they are masked.
 static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
     SHAPE_PATTERNS
         .iter()
-        .map(|(pattern, group)| Shape {
+        .map(|&(pattern, group, accept)| Shape {
             regex: Regex::new(pattern).expect("built-in redaction pattern compiles"),
-            group: *group,
+            group,
+            accept,
         })
         .collect()
 });
@@ -86,35 +107,48 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
 /// All shapes at once: one pass tells whether a text holds anything to mask, so text
 /// without secrets (nearly all of it) costs one scan instead of one per shape.
 static ANY_SHAPE: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(SHAPE_PATTERNS.iter().map(|(pattern, _)| pattern))
+    RegexSet::new(SHAPE_PATTERNS.iter().map(|(pattern, ..)| pattern))
         .expect("built-in redaction patterns compile")
 });
 
-/// Each built-in secret shape and the capture group holding the secret (0: the whole match).
-const SHAPE_PATTERNS: &[(&str, usize)] = &[
+/// Each built-in secret shape, the capture group holding the secret (0: the whole match)
+/// and which captured values are secrets.
+const SHAPE_PATTERNS: &[(&str, usize, Accept)] = &[
     // -----BEGIN RSA PRIVATE KEY----- ... -----END RSA PRIVATE KEY-----
-    (r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)", 0),
+    (
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
+        0,
+        any_value,
+    ),
     // scheme://user:password@host
-    (r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:([^\s@/]+)@", 1),
+    (r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:([^\s@/]+)@", 1, any_value),
     // Authorization: Bearer xxx / Basic xxx / token xxx
     (
         r#"(?i)\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|digest|negotiate)\s+)?([^\s,;'"]+)"#,
         1,
+        any_value,
     ),
-    (r"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})", 1),
+    (r"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})", 1, any_value),
     // JSON Web Tokens.
-    (r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", 0),
+    (r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", 0, any_value),
     // Cloud and forge keys with a recognisable prefix.
-    (r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b", 0),
-    (r"\bgh[pousr]_[A-Za-z0-9]{30,}\b", 0),
-    (r"\bgithub_pat_[A-Za-z0-9_]{30,}\b", 0),
-    (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0),
-    (r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b", 0),
-    (r"\bglpat-[A-Za-z0-9_-]{20,}\b", 0),
+    (r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b", 0, any_value),
+    (r"\bgh[pousr]_[A-Za-z0-9]{30,}\b", 0, any_value),
+    (r"\bgithub_pat_[A-Za-z0-9_]{30,}\b", 0, any_value),
+    (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0, any_value),
+    (r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b", 0, any_value),
+    (r"\bglpat-[A-Za-z0-9_-]{20,}\b", 0, any_value),
     // key = value, key: value, "key": "value" where the key names a secret.
     (
-        r#"(?i)["']?\b[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key|session[_-]?id|cookie)["']?\s*(?:=|:|\s+is\s+)\s*["']?([^\s"',;&}\]]+)"#,
+        r#"(?i)["']?\b[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key|session[_-]?id|cookie)["']?\s*[=:]\s*["']?([^\s"',;&}\]]+)"#,
         1,
+        any_value,
+    ),
+    // The same in prose: `the password is hunter2`.
+    (
+        r#"(?i)\b[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key|session[_-]?id|cookie)["']?\s+is\s+["']?([^\s"',;&}\]]+)"#,
+        1,
+        not_a_word,
     ),
 ];
 
@@ -175,7 +209,8 @@ fn mask_shape<'t>(shape: &Shape, text: &'t str) -> Cow<'t, str> {
     let mut last = 0;
     for caps in shape.regex.captures_iter(text) {
         let Some(secret) = caps.get(shape.group) else { continue };
-        if secret.as_str() == MASK || secret.as_str().is_empty() {
+        if secret.as_str() == MASK || secret.as_str().is_empty() || !(shape.accept)(secret.as_str())
+        {
             continue;
         }
         result.push_str(&text[last..secret.start()]);
@@ -205,6 +240,11 @@ mod tests {
         r#"{"password": "[REDACTED]", "user": "app"}"#
     )]
     #[case("api_key: abcdef123456", "api_key: [REDACTED]")]
+    #[case("the password is hunter2, see", "the password is [REDACTED], see")]
+    #[case("Password is 'Tr0ub4dor!3'", "Password is '[REDACTED]'")]
+    #[case("the secret is masked in log output.", "the secret is masked in log output.")]
+    #[case("rejected: token is unsigned (alg=none)", "rejected: token is unsigned (alg=none)")]
+    #[case("The token is Expired.", "The token is Expired.")]
     #[case("Authorization: Bearer abc.def.ghi", "Authorization: Bearer [REDACTED]")]
     #[case(
         "curl -H 'Authorization: Basic dXNlcjpwYXNz'",

@@ -37,6 +37,8 @@ pub(crate) enum Command {
     Scan(crate::command::scan::ScanArgs),
     /// Mine message templates from any log.
     Templates(crate::command::templates::TemplatesArgs),
+    /// Print a text with its secrets masked (passwords, tokens, keys, credentials in URLs).
+    Redact(crate::command::redact::RedactArgs),
 }
 
 /// Which guides to read and how to fill their variables.

@@ -6,6 +6,7 @@ pub(crate) mod diagnose;
 pub(crate) mod import;
 pub(crate) mod kb;
 mod lint;
+pub(crate) mod redact;
 pub(crate) mod scan;
 pub(crate) mod templates;
 
@@ -25,5 +26,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Kb(args) => kb::run(args, config()?),
         Command::Scan(args) => scan::run(args, config()?),
         Command::Templates(args) => templates::run(args, config()?),
+        Command::Redact(args) => redact::run(args, config()?),
     }
 }

@@ -6,6 +6,7 @@ mod diagnose;
 mod import;
 mod kb;
 mod lint;
+mod redact;
 mod scan;
 mod templates;
 
