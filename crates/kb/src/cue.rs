@@ -115,6 +115,30 @@ pub(crate) fn is_error_label(label: &str) -> bool {
         })
 }
 
+/// Whether a bold label (`**Solution:**`, `**How to fix**`) announces a remedy: the code
+/// that follows is what to run or write, not what was seen.
+pub(crate) fn is_fix_label(label: &str) -> bool {
+    let label = label.trim().trim_end_matches(':').trim().to_lowercase();
+    let words: Vec<&str> = label.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 4
+        && words.iter().any(|w| {
+            matches!(
+                *w,
+                "solution"
+                    | "solutions"
+                    | "fix"
+                    | "fixes"
+                    | "resolution"
+                    | "resolve"
+                    | "workaround"
+                    | "workarounds"
+                    | "remediation"
+                    | "mitigation"
+            )
+        })
+}
+
 /// Whether a heading names a place where error messages are listed (`Log messages`,
 /// `Error output`, `Common errors`).
 pub(crate) fn is_message_heading(title: &str) -> bool {
@@ -297,6 +321,9 @@ mod tests {
         assert!(is_error_label("Error message:"));
         assert!(is_error_label("Symptom"));
         assert!(!is_error_label("Solution:"));
+        assert!(is_fix_label("Solution:"));
+        assert!(is_fix_label("How to fix"));
+        assert!(!is_fix_label("Error message:"));
         assert!(is_message_heading("Log messages"));
         assert!(!is_message_heading("Deleting files"));
         assert!(is_command_like("kubectl get pods -n x"));

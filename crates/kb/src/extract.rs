@@ -242,6 +242,26 @@ fn heading_signatures(heading: &str, title: &str, line: u32) -> Vec<Found> {
     found
 }
 
+/// Whether a paragraph only offers another form of the message just given: `Or:`,
+/// `or similar:`, `Alternatively:`.
+fn is_alternative(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let first = words.first().map(|w| w.trim_end_matches([':', ',']));
+    matches!(first, Some("or" | "alternatively"))
+        && words.len() <= 4
+        && !lower.contains('`')
+        && (words.len() == 1 || lower.ends_with(':'))
+}
+
+/// Whether a heading names one error (`Error: Request timed out`, `Symptom: "port
+/// taken"`) rather than a kind of messages (`Log messages`): its list items are then
+/// causes or steps, not messages.
+fn names_one_error(title: &str) -> bool {
+    title.split_once(':').is_some_and(|(_, rest)| rest.trim().chars().any(char::is_alphanumeric))
+        || !quoted(title).is_empty()
+}
+
 fn clean_inline(text: &str) -> String {
     text.replace(['`', '*', '\\'], "").trim().to_owned()
 }
@@ -275,8 +295,15 @@ struct Reader<'a> {
     quote_depth: usize,
     admonition_depth: usize,
     item_depth: usize,
-    /// The section whose bold error label stood alone: its next code block is the error.
+    /// The section whose bold error label stood alone: its next code block, paragraph
+    /// or list is the error.
     pending_label: Option<usize>,
+    /// The section whose error label's message was just read: an `Or:` paragraph after it
+    /// brings another.
+    label_taken: Option<usize>,
+    /// The section where a remedy label (`**Solution:**`) was seen: its plain blocks show
+    /// what to run or write, so only their error-like lines are signatures.
+    fix_label: Option<usize>,
 }
 
 impl<'a> Reader<'a> {
@@ -299,6 +326,8 @@ impl<'a> Reader<'a> {
             admonition_depth: 0,
             item_depth: 0,
             pending_label: None,
+            label_taken: None,
+            fix_label: None,
         }
     }
 
@@ -334,6 +363,8 @@ impl<'a> Reader<'a> {
                 Event::Start(Tag::Heading { .. } | Tag::MetadataBlock(_)) => {
                     self.flush();
                     self.pending_label = None;
+                    self.label_taken = None;
+                    self.fix_label = None;
                     skip = 1;
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
@@ -474,6 +505,9 @@ impl<'a> Reader<'a> {
             let rest = text.get(label.len()..).unwrap_or("").trim().trim_start_matches(':').trim();
             let codes: Vec<&String> =
                 inline.codes.iter().filter(|c| !label.contains(c.as_str())).collect();
+            self.pending_label = None;
+            self.label_taken = Some(section);
+            self.fix_label = None;
             if !codes.is_empty() {
                 for c in codes {
                     self.push(section, c, line, SignatureOrigin::Label);
@@ -483,10 +517,38 @@ impl<'a> Reader<'a> {
                 self.push(section, &rest, line, SignatureOrigin::Label);
             } else {
                 self.pending_label = Some(section);
+                self.label_taken = None;
             }
             return;
         }
+        if self.pending_label == Some(section) && !inline.quote {
+            // What a standalone label announces: the codes of a paragraph or list item made
+            // of them, else its first line. Items of a list all belong to the label.
+            let bare = inline.codes.iter().fold(text.clone(), |t, c| t.replacen(c.as_str(), "", 1));
+            if !inline.codes.is_empty() && !bare.chars().any(char::is_alphanumeric) {
+                for code in &inline.codes {
+                    self.push(section, code, line, SignatureOrigin::Label);
+                }
+            } else {
+                let first = text.lines().next().unwrap_or("").to_owned();
+                self.push(section, &first, line, SignatureOrigin::Label);
+            }
+            if !inline.item {
+                self.pending_label = None;
+                self.label_taken = Some(section);
+            }
+            return;
+        }
+        if self.label_taken == Some(section) && is_alternative(&text) {
+            self.pending_label = Some(section);
+            self.label_taken = None;
+            return;
+        }
         self.pending_label = None;
+        self.label_taken = None;
+        if inline.label.as_deref().is_some_and(cue::is_fix_label) {
+            self.fix_label = Some(section);
+        }
         if inline.quote {
             let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
             let short = !inline.admonition && lines.len() <= 3;
@@ -499,8 +561,10 @@ impl<'a> Reader<'a> {
         if inline.item {
             let first = text.lines().next().unwrap_or("").trim();
             let numbered = NUMBERED.is_match(first) && cue::is_error_like(first);
+            let title = self.titles[section];
             if numbered
-                || (cue::is_message_heading(self.titles[section])
+                || (cue::is_message_heading(title)
+                    && !names_one_error(title)
                     && first.split_whitespace().count() >= 2)
             {
                 let item = NUMBERED.replace(first, "").into_owned();
@@ -533,12 +597,15 @@ impl<'a> Reader<'a> {
             .map(|(i, l)| (first_line + i as u32, l.trim_end()))
             .filter(|(_, l)| !l.trim().is_empty())
             .collect();
+        self.label_taken = None;
         if self.pending_label.take() == Some(section) {
             for (line, l) in lines.iter().take(MAX_BLOCK_LINES) {
                 self.push(section, l, *line, SignatureOrigin::Label);
             }
+            self.label_taken = Some(section);
             return;
         }
+        let fix = self.fix_label == Some(section);
         let shell = SHELL.contains(&lang);
         let script = cue::is_script(lang, shell);
         let prompts = lines.iter().any(|(_, l)| cue::block_prompt(l, script).is_some());
@@ -550,8 +617,9 @@ impl<'a> Reader<'a> {
                 } else if script && l.trim_start().starts_with('#') {
                     // A comment of a script, even one that shows prompts and output.
                 } else if prompts || lang == "console" {
-                    // Output of a console block.
-                    if taken < MAX_BLOCK_LINES {
+                    // Output of a console block (under a remedy, only its errors).
+                    let shown = !fix || cue::is_error_like(l);
+                    if taken < MAX_BLOCK_LINES && shown {
                         taken += 1;
                         self.push(section, l, *line, SignatureOrigin::Output);
                     }
@@ -561,7 +629,7 @@ impl<'a> Reader<'a> {
             }
             return;
         }
-        let code = CODE_LANGUAGES.contains(&lang);
+        let code = CODE_LANGUAGES.contains(&lang) || fix;
         for (line, l) in lines.iter().take(if code { usize::MAX } else { MAX_BLOCK_LINES }) {
             if !code {
                 self.push(section, l, *line, SignatureOrigin::Output);
@@ -645,6 +713,37 @@ mod tests {
         has(&all, "Map", "kernel panic on boot", SignatureOrigin::ListItem);
         has(&all, "Inline", "cannot open shared object", SignatureOrigin::Inline);
         assert!(!all.iter().any(|(_, t, _)| t.contains("ldd")));
+    }
+
+    #[test]
+    fn a_standalone_label_announces_the_next_paragraph_and_its_alternatives() {
+        let all = found(
+            "# G\n\n## Error: Query timed out\n\n**Error message:**\n\n\
+             `query timed out, narrow the time range`\n\nOr:\n\n`context deadline exceeded`\n\n\
+             **Cause:**\n\nThe query ran past its limit:\n\n- Large time ranges\n- Slow disks\n\n\
+             **Solution:**\n\n```\n{namespace=\"prod\"}\n```\n\n\
+             ## Log messages\n\n- worker queue is full\n",
+        );
+        let section = "Error: Query timed out";
+        has(&all, section, "query timed out, narrow the time range", SignatureOrigin::Label);
+        has(&all, section, "context deadline exceeded", SignatureOrigin::Label);
+        // The causes listed under a heading that is one error are not messages, and a
+        // remedy's plain block is what to write, not what was seen.
+        for text in ["Large time ranges", "Slow disks", "{namespace=\"prod\"}"] {
+            assert!(!all.iter().any(|(_, t, _)| t == text), "{text} taken: {all:#?}");
+        }
+        has(&all, "Log messages", "worker queue is full", SignatureOrigin::ListItem);
+    }
+
+    #[test]
+    fn a_standalone_label_takes_every_item_of_its_list() {
+        let all = found(
+            "# G\n\n## Sync fails\n\n**Error messages:**\n\n- `repository not found`\n\
+             - `authentication required`\n\nThe token lacks read access.\n\n- not an error\n",
+        );
+        has(&all, "Sync fails", "repository not found", SignatureOrigin::Label);
+        has(&all, "Sync fails", "authentication required", SignatureOrigin::Label);
+        assert!(!all.iter().any(|(_, t, _)| t == "not an error"), "{all:#?}");
     }
 
     #[test]
