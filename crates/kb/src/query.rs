@@ -19,6 +19,27 @@ pub const MAX_LINES: usize = 5_000;
 /// Longest line matched, in characters; the rest of a longer line is ignored.
 pub const MAX_LINE_CHARS: usize = 2_000;
 
+/// Shortest run of printable characters read from binary input.
+pub const MIN_TEXT_RUN: usize = 8;
+
+/// The runs of `text` that read as words, one a line: at least [`MIN_TEXT_RUN`]
+/// printable characters (no control character, no replaced byte) holding a blank and a
+/// lower-case word of 4 letters. Printable stretches of random bytes seldom have both.
+fn text_runs(text: &str) -> String {
+    let is_text = |run: &str| {
+        run.chars().count() >= MIN_TEXT_RUN
+            && run.contains([' ', '\t'])
+            && run.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_lowercase))
+    };
+    let mut out = String::new();
+    let breaks = |c: char| (c.is_control() && c != '\t') || c == char::REPLACEMENT_CHARACTER;
+    for run in text.split(breaks).map(str::trim).filter(|run| is_text(run)) {
+        out.push_str(run);
+        out.push('\n');
+    }
+    out
+}
+
 /// One line of input, generalised.
 #[derive(Debug, Clone)]
 pub(crate) struct Line {
@@ -94,16 +115,27 @@ impl Query {
     }
 
     /// A query from raw bytes: invalid UTF-8 is replaced, NUL and other control bytes are
-    /// dropped, and input that is mostly binary says so.
+    /// dropped, and of input that is mostly binary only the runs that read as words are
+    /// kept (much as `strings` finds them), so random bytes match nothing.
     pub fn from_bytes(bytes: &[u8]) -> Self {
         let text = String::from_utf8_lossy(bytes);
         let controls =
             text.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
-        let clean: String =
-            text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect();
+        let binary = !bytes.is_empty() && controls * 10 > text.chars().count();
+        let clean = if binary {
+            text_runs(&text)
+        } else {
+            text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect()
+        };
         let mut query = Query::new(&clean);
-        if !bytes.is_empty() && controls * 10 > text.chars().count() {
-            query.notes.insert(0, "input looks binary; only its text was read".to_owned());
+        if binary {
+            query.notes.insert(
+                0,
+                format!(
+                    "input looks binary; only its runs of text ({MIN_TEXT_RUN} or more \
+                     printable characters with words) were read"
+                ),
+            );
         } else if matches!(text, std::borrow::Cow::Owned(_)) {
             query.notes.insert(0, "input is not valid UTF-8; bad bytes were replaced".to_owned());
         }
@@ -199,6 +231,26 @@ mod tests {
         let q = Query::from_bytes(b"bad \xff\xfe utf8 error");
         assert!(q.notes()[0].contains("UTF-8"));
         assert!(!q.is_empty());
+    }
+
+    #[test]
+    fn binary_input_keeps_its_text_runs_only() {
+        // Deterministic noise with one message inside, as in a core file.
+        let mut state = 0x2545_f491_u32;
+        let mut bytes: Vec<u8> = (0..65_536)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state >> 24) as u8
+            })
+            .collect();
+        bytes.splice(30_000..30_000, b"\0\0FATAL: could not open relation 16384\0".iter().copied());
+        let q = Query::from_bytes(&bytes);
+        assert!(q.notes()[0].contains("binary"));
+        assert!(q.lines.iter().any(|l| l.text == "FATAL: could not open relation 16384"));
+        // The noise around it gives nothing to match.
+        assert_eq!(q.lines.len(), 1, "{:?}", q.lines.iter().map(|l| &l.text).collect::<Vec<_>>());
     }
 
     #[test]
