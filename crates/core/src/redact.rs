@@ -15,9 +15,17 @@
 //! ```
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+mod copies;
+mod encoded;
+mod names;
+mod pairs;
+mod shapes;
+mod value;
 
 /// What a secret is replaced with.
 pub const MASK: &str = "[REDACTED]";
@@ -26,25 +34,11 @@ pub const MASK: &str = "[REDACTED]";
 /// garble every output while protecting nothing worth the name.
 pub const MIN_LITERAL_LEN: usize = 4;
 
-/// Words that make a name (a variable, a header, a config key) hold a secret.
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "SECRET",
-    "TOKEN",
-    "APIKEY",
-    "API_KEY",
-    "ACCESS_KEY",
-    "PRIVATE",
-    "CREDENTIAL",
-    "AUTH",
-    "COOKIE",
-    "SESSION",
-    "DSN",
-];
+/// Secrets found in a text shorter than this are not looked for again elsewhere in it.
+const MIN_COPY_LEN: usize = 8;
 
-/// Whether a name such as `DB_PASSWORD`, `x-api-key` or `clientSecret` names a secret.
+/// Whether a name such as `DB_PASSWORD`, `x-api-key` or `clientSecret` names a secret
+/// (`DB_PASSWORD_FILE`, `password_min_length` and `STRIPE_PUBLISHABLE_KEY` do not).
 ///
 /// ```
 /// use triage_core::redact::is_secret_name;
@@ -53,104 +47,106 @@ const SECRET_WORDS: &[&str] = &[
 /// assert!(!is_secret_name("METALD_PORT"));
 /// ```
 pub fn is_secret_name(name: &str) -> bool {
-    let upper: String = name
-        .chars()
-        .map(|c| if c == '-' || c == '.' { '_' } else { c.to_ascii_uppercase() })
-        .collect();
-    let squashed = upper.replace('_', "");
-    SECRET_WORDS.iter().any(|w| upper.contains(w) || squashed.contains(&w.replace('_', "")))
-        || upper.ends_with("_KEY")
-        || upper == "KEY"
-        || upper.ends_with("_PWD")
-        || upper == "PWD_HASH"
+    names::classify(name).is_some()
 }
 
-/// One built-in secret shape: the regex and which capture group holds the secret.
-struct Shape {
-    regex: Regex,
-    /// Capture group replaced by [`MASK`]; 0 replaces the whole match.
-    group: usize,
-    /// Whether a captured value is a secret (a shape that can also match prose says no
-    /// to plain words).
-    accept: Accept,
+/// The built-in shapes, their compiled regexes, and all of them at once as a prefilter: one
+/// pass tells whether a text holds anything to mask, so text without secrets (nearly all of
+/// it) costs one scan instead of one per shape.
+struct Shapes {
+    shapes: Vec<shapes::Shape>,
+    regexes: Vec<Regex>,
+    any: RegexSet,
+    /// The index of the base64 shape, skipped inside decoded text.
+    blobs: usize,
 }
 
-/// Which values a shape captures are secrets.
-type Accept = fn(&str) -> bool;
-
-/// Every value a shape captures is a secret.
-fn any_value(_: &str) -> bool {
-    true
-}
-
-/// A value written in prose after `is` (`the password is hunter2`) is a secret unless it
-/// is a plain word: `the token is expired.`, `the secret is masked in logs`.
-fn not_a_word(value: &str) -> bool {
-    let value = value.trim_end_matches(['.', '!', '?', ':', ')']);
-    let mut letters = value.bytes();
-    let first_is_letter = letters.next().is_some_and(|b| b.is_ascii_alphabetic());
-    !(first_is_letter && letters.all(|b| b.is_ascii_lowercase()))
-}
-
-/// The built-in shapes, in the order they are masked.
-static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
-    SHAPE_PATTERNS
+static SHAPES: LazyLock<Shapes> = LazyLock::new(|| {
+    let mut all = shapes::all();
+    all.push(shapes::Shape { pattern: pairs::SECRET_WORD_PATTERN.to_owned(), find: pairs::find });
+    all.push(shapes::Shape { pattern: encoded::BLOB_PATTERN.to_owned(), find: secret_blobs });
+    let blobs = all.len() - 1;
+    // ASCII word boundaries: a Unicode `\b` stops the fast engines at the first non-ASCII
+    // character and leaves a text to the slow one.
+    for shape in &mut all {
+        shape.pattern = shape.pattern.replace(r"\b", r"(?-u:\b)");
+    }
+    let regexes = all
         .iter()
-        .map(|&(pattern, group, accept)| Shape {
-            regex: Regex::new(pattern).expect("built-in redaction pattern compiles"),
-            group,
-            accept,
-        })
-        .collect()
+        .map(|s| Regex::new(&s.pattern).expect("built-in redaction pattern compiles"))
+        .collect();
+    // Room for the lazy DFA of all shapes at once: with the default cache it gives up on a
+    // long text and falls back to a far slower engine.
+    let any = RegexSetBuilder::new(all.iter().map(|s| &s.pattern))
+        .dfa_size_limit(16 << 20)
+        .build()
+        .expect("built-in redaction patterns compile");
+    Shapes { shapes: all, regexes, any, blobs }
 });
 
-/// All shapes at once: one pass tells whether a text holds anything to mask, so text
-/// without secrets (nearly all of it) costs one scan instead of one per shape.
-static ANY_SHAPE: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(SHAPE_PATTERNS.iter().map(|(pattern, ..)| pattern))
-        .expect("built-in redaction patterns compile")
-});
+/// Base64 blobs that decode to text holding a secret.
+fn secret_blobs(regex: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
+    encoded::secret_blobs(regex, text, |decoded| !find_secrets(decoded, false).is_empty(), spans);
+}
 
-/// Each built-in secret shape, the capture group holding the secret (0: the whole match)
-/// and which captured values are secrets.
-const SHAPE_PATTERNS: &[(&str, usize, Accept)] = &[
-    // -----BEGIN RSA PRIVATE KEY----- ... -----END RSA PRIVATE KEY-----
-    (
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
-        0,
-        any_value,
-    ),
-    // scheme://user:password@host
-    (r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:([^\s@/]+)@", 1, any_value),
-    // Authorization: Bearer xxx / Basic xxx / token xxx
-    (
-        r#"(?i)\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|digest|negotiate)\s+)?([^\s,;'"]+)"#,
-        1,
-        any_value,
-    ),
-    (r"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})", 1, any_value),
-    // JSON Web Tokens.
-    (r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", 0, any_value),
-    // Cloud and forge keys with a recognisable prefix.
-    (r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b", 0, any_value),
-    (r"\bgh[pousr]_[A-Za-z0-9]{30,}\b", 0, any_value),
-    (r"\bgithub_pat_[A-Za-z0-9_]{30,}\b", 0, any_value),
-    (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0, any_value),
-    (r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b", 0, any_value),
-    (r"\bglpat-[A-Za-z0-9_-]{20,}\b", 0, any_value),
-    // key = value, key: value, "key": "value" where the key names a secret.
-    (
-        r#"(?i)["']?\b[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key|session[_-]?id|cookie)["']?\s*[=:]\s*["']?([^\s"',;&}\]]+)"#,
-        1,
-        any_value,
-    ),
-    // The same in prose: `the password is hunter2`.
-    (
-        r#"(?i)\b[a-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key|session[_-]?id|cookie)["']?\s+is\s+["']?([^\s"',;&}\]]+)"#,
-        1,
-        not_a_word,
-    ),
-];
+/// The spans of every secret in `text`, unmerged; `decode` also looks inside base64 blobs.
+///
+/// Every shape runs once the prefilter matched: asking the prefilter which shapes match
+/// costs more, on a text with secrets, than running the shapes that cannot.
+fn find_secrets(text: &str, decode: bool) -> Vec<Range<usize>> {
+    let shapes = &*SHAPES;
+    let mut spans = Vec::new();
+    if !shapes.any.is_match(text) {
+        return spans;
+    }
+    for (i, (shape, regex)) in shapes.shapes.iter().zip(&shapes.regexes).enumerate() {
+        if decode || i != shapes.blobs {
+            (shape.find)(regex, text, &mut spans);
+        }
+    }
+    spans.retain(|s| s.start < s.end && &text[s.clone()] != MASK);
+    spans
+}
+
+/// Adds the other copies of the secrets in `spans`: verbatim, URL-encoded and in base64 (a
+/// password echoed in an error message, a token logged under a key that says nothing).
+fn with_copies(text: &str, mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    let mut secrets: Vec<String> = Vec::new();
+    for span in &spans {
+        let secret = &text[span.clone()];
+        if secret.len() < MIN_COPY_LEN || secret.contains('\n') || value::is_prose(secret) {
+            continue;
+        }
+        secrets.push(secret.to_owned());
+        secrets.extend(encoded::url_encode(secret));
+        secrets.push(encoded::encode_base64(secret.as_bytes()).trim_end_matches('=').to_owned());
+    }
+    if !secrets.is_empty() {
+        spans.extend(copies::find(text, secrets));
+    }
+    spans
+}
+
+/// Sorted spans with overlapping and touching ones joined, on character boundaries.
+fn merged(text: &str, mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    for span in &mut spans {
+        while !text.is_char_boundary(span.start) {
+            span.start -= 1;
+        }
+        while !text.is_char_boundary(span.end) {
+            span.end += 1;
+        }
+    }
+    spans.sort_by_key(|s| (s.start, s.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match out.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => out.push(span),
+        }
+    }
+    out
+}
 
 /// Masks secrets in text. The default knows the built-in shapes; add literal secrets the
 /// run learns with [`Redactor::add_secret`].
@@ -192,36 +188,21 @@ impl Redactor {
                 out = Cow::Owned(out.replace(literal.as_str(), MASK));
             }
         }
-        if !ANY_SHAPE.is_match(&out) {
+        let spans = find_secrets(&out, true);
+        if spans.is_empty() {
             return out;
         }
-        for shape in SHAPES.iter() {
-            if let Cow::Owned(changed) = mask_shape(shape, &out) {
-                out = Cow::Owned(changed);
-            }
+        let spans = merged(&out, with_copies(&out, spans));
+        let mut result = String::with_capacity(out.len());
+        let mut last = 0;
+        for span in spans {
+            result.push_str(&out[last..span.start]);
+            result.push_str(MASK);
+            last = span.end;
         }
-        out
+        result.push_str(&out[last..]);
+        Cow::Owned(result)
     }
-}
-
-fn mask_shape<'t>(shape: &Shape, text: &'t str) -> Cow<'t, str> {
-    let mut result = String::new();
-    let mut last = 0;
-    for caps in shape.regex.captures_iter(text) {
-        let Some(secret) = caps.get(shape.group) else { continue };
-        if secret.as_str() == MASK || secret.as_str().is_empty() || !(shape.accept)(secret.as_str())
-        {
-            continue;
-        }
-        result.push_str(&text[last..secret.start()]);
-        result.push_str(MASK);
-        last = secret.end();
-    }
-    if last == 0 {
-        return Cow::Borrowed(text);
-    }
-    result.push_str(&text[last..]);
-    Cow::Owned(result)
 }
 
 #[cfg(test)]
@@ -254,7 +235,7 @@ mod tests {
     #[case("key AKIAIOSFODNN7EXAMPLE used", "key [REDACTED] used")]
     #[case(
         "a\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\nb",
-        "a\n[REDACTED]\nb"
+        "a\n-----BEGIN PRIVATE KEY-----\n[REDACTED]\n-----END PRIVATE KEY-----\nb"
     )]
     #[case(
         "host=db port=5432 password=s3cr3t sslmode=require",

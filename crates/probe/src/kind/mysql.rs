@@ -590,7 +590,7 @@ mod tests {
         assert!(!seen.error.as_deref().unwrap().contains("hunter2secret"), "{seen:?}");
         assert_eq!(
             p.target(),
-            "mysql mysql://root:[REDACTED]@127.0.0.1:3306/test?pool_min=hunter2secret"
+            "mysql mysql://root:[REDACTED]@127.0.0.1:3306/test?pool_min=[REDACTED]"
         );
     }
 
