@@ -1,10 +1,16 @@
 //! Redaction: secrets are masked before anything is printed, stored, logged or bundled.
 //!
-//! A [`Redactor`] knows two things: built-in shapes of secrets (passwords in URLs,
-//! `password=...` pairs, `Authorization` headers, bearer tokens, JWTs, cloud and forge
-//! access keys, PEM private keys) and literal values the run learnt are secret (a variable
-//! named `DB_PASSWORD`, what an `env` probe read from a secret-looking variable). Every
-//! renderer passes its text through one.
+//! A [`Redactor`] knows two things: built-in shapes of secrets and literal values the run
+//! learnt are secret (a variable named `DB_PASSWORD`, what an `env` probe read from a
+//! secret-looking variable). Every renderer passes its text through one.
+//!
+//! The shapes: values after a secret name in any config, log or command-line form
+//! (`pairs`, with `names` telling which names are secret and `value` reading quoted and
+//! escaped values whole and telling placeholders and masks apart); private key bodies,
+//! passwords in URLs, JWTs, vendor-prefixed tokens, password hashes, SQL and the password
+//! arguments of well-known commands (`shapes`); base64 that decodes to a secret
+//! (`encoded`). Once found, a secret is also masked wherever else it appears, verbatim,
+//! URL-encoded or in base64 (`copies`).
 //!
 //! ```
 //! use triage_core::redact::Redactor;
@@ -63,8 +69,8 @@ struct Shapes {
 
 static SHAPES: LazyLock<Shapes> = LazyLock::new(|| {
     let mut all = shapes::all();
-    all.push(shapes::Shape { pattern: pairs::SECRET_WORD_PATTERN.to_owned(), find: pairs::find });
-    all.push(shapes::Shape { pattern: encoded::BLOB_PATTERN.to_owned(), find: secret_blobs });
+    all.push(shapes::Shape::new(pairs::SECRET_WORD_PATTERN, pairs::find));
+    all.push(shapes::Shape::new(encoded::BLOB_PATTERN, secret_blobs));
     let blobs = all.len() - 1;
     // ASCII word boundaries: a Unicode `\b` stops the fast engines at the first non-ASCII
     // character and leaves a text to the slow one.
@@ -78,21 +84,28 @@ static SHAPES: LazyLock<Shapes> = LazyLock::new(|| {
     // Room for the lazy DFA of all shapes at once: with the default cache it gives up on a
     // long text and falls back to a far slower engine.
     let any = RegexSetBuilder::new(all.iter().map(|s| &s.pattern))
-        .dfa_size_limit(16 << 20)
+        .dfa_size_limit(2 << 20)
         .build()
         .expect("built-in redaction patterns compile");
     Shapes { shapes: all, regexes, any, blobs }
 });
 
 /// Base64 blobs that decode to text holding a secret.
-fn secret_blobs(regex: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
-    encoded::secret_blobs(regex, text, |decoded| !find_secrets(decoded, false).is_empty(), spans);
+fn secret_blobs(_: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
+    encoded::secret_blobs(text, |decoded| !find_secrets(decoded, false).is_empty(), spans);
+}
+
+/// Whether decoded text is a PEM certificate or public key: public, and long enough that
+/// searching it for secrets would cost more than all the rest of its text.
+pub(crate) fn is_public_pem(decoded: &str) -> bool {
+    decoded.trim_start().starts_with("-----BEGIN ") && !decoded.contains("PRIVATE KEY")
 }
 
 /// The spans of every secret in `text`, unmerged; `decode` also looks inside base64 blobs.
 ///
 /// Every shape runs once the prefilter matched: asking the prefilter which shapes match
-/// costs more, on a text with secrets, than running the shapes that cannot.
+/// costs more, on a text with secrets, than running the shapes that cannot. The base64
+/// shape runs last, as it skips blobs the others already mask.
 fn find_secrets(text: &str, decode: bool) -> Vec<Range<usize>> {
     let shapes = &*SHAPES;
     let mut spans = Vec::new();
@@ -100,9 +113,12 @@ fn find_secrets(text: &str, decode: bool) -> Vec<Range<usize>> {
         return spans;
     }
     for (i, (shape, regex)) in shapes.shapes.iter().zip(&shapes.regexes).enumerate() {
-        if decode || i != shapes.blobs {
+        if i != shapes.blobs {
             (shape.find)(regex, text, &mut spans);
         }
+    }
+    if decode {
+        secret_blobs(&shapes.regexes[shapes.blobs], text, &mut spans);
     }
     spans.retain(|s| s.start < s.end && &text[s.clone()] != MASK);
     spans
@@ -112,9 +128,13 @@ fn find_secrets(text: &str, decode: bool) -> Vec<Range<usize>> {
 /// password echoed in an error message, a token logged under a key that says nothing).
 fn with_copies(text: &str, mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
     let mut secrets: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for span in &spans {
         let secret = &text[span.clone()];
-        if secret.len() < MIN_COPY_LEN || secret.contains('\n') || value::is_prose(secret) {
+        if secret.len() < MIN_COPY_LEN || !seen.insert(secret) {
+            continue;
+        }
+        if secret.contains('\n') || value::is_prose(secret) {
             continue;
         }
         secrets.push(secret.to_owned());
@@ -246,6 +266,152 @@ mod tests {
         assert_eq!(Redactor::default().redact(input), want);
     }
 
+    #[rstest]
+    #[case(
+        "deploy with ghp_Zq8xLm3Nv0Pw7Rt2Ys5Ub9Kc4Hd6Jf1Ga0Eq done",
+        "deploy with [REDACTED] done"
+    )]
+    #[case("id ASIAZ7Q2X4V9M1K3P8RT in use", "id [REDACTED] in use")]
+    #[case("got glpat-Xy7Qw2Er9Ty4Ui1Op3As from ci", "got [REDACTED] from ci")]
+    #[case("npm_Qw8Er2Ty6Ui0Op4As8Df2Gh6Jk0Lz4Xc8Vb2 published", "[REDACTED] published")]
+    #[case("using sk_live_4eC39HqLyjWDarjtT1zdp7dc now", "using [REDACTED] now")]
+    #[case("with hvs.CAESIqW8e2R4t6Y8u0I2o4P6a8S0d2F4 ok", "with [REDACTED] ok")]
+    #[case("client Ab39Q~Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1Uv3Wx5 set", "client [REDACTED] set")]
+    #[case(
+        "TF 0123456789abcd.atlasv1.Qw8Er2Ty6Ui0Op4As8Df2Gh6Jk0Lz4Xc8Vb2NmQw8Er2Ty6Ui0Op4As8Df2Gh6Jk0 x",
+        "TF [REDACTED] x"
+    )]
+    fn vendor_tokens(#[case] input: &str, #[case] want: &str) {
+        assert_eq!(Redactor::default().redact(input), want);
+    }
+
+    #[rstest]
+    #[case("mysql://root:Pa55@w0rd@db:3306/app", "mysql://root:[REDACTED]@db:3306/app")]
+    #[case(
+        r#""dsn":"postgres:\/\/app:Zx9pQ2@pg:5432\/app""#,
+        r#""dsn":"postgres:\/\/app:[REDACTED]@pg:5432\/app""#
+    )]
+    #[case("postgres://app:***@pg/app", "postgres://app:***@pg/app")]
+    #[case("postgres://app:${PGPASS}@pg/app", "postgres://app:${PGPASS}@pg/app")]
+    fn passwords_in_urls(#[case] input: &str, #[case] want: &str) {
+        assert_eq!(Redactor::default().redact(input), want);
+    }
+
+    #[rstest]
+    #[case(
+        "x\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nMIIEow\n-----END RSA PRIVATE KEY-----",
+        "x\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\n[REDACTED]\n-----END RSA PRIVATE KEY-----"
+    )]
+    #[case(
+        r#"{"k": "-----BEGIN PRIVATE KEY-----\nMIIEv\nQIBA\n-----END PRIVATE KEY-----\n"}"#,
+        r#"{"k": "-----BEGIN PRIVATE KEY-----\n[REDACTED]\n-----END PRIVATE KEY-----\n"}"#
+    )]
+    #[case(
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQdGBGcy\n-----END PGP PRIVATE KEY BLOCK-----",
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\n[REDACTED]\n-----END PGP PRIVATE KEY BLOCK-----"
+    )]
+    #[case(
+        "-----BEGIN CERTIFICATE-----\nMIIDaz\n-----END CERTIFICATE-----",
+        "-----BEGIN CERTIFICATE-----\nMIIDaz\n-----END CERTIFICATE-----"
+    )]
+    fn private_keys(#[case] input: &str, #[case] want: &str) {
+        assert_eq!(Redactor::default().redact(input), want);
+    }
+
+    #[rstest]
+    #[case("prometheus:$apr1$Zx81kQ0p$Qw8Er2Ty6Ui0Op4As8Df2G", "prometheus:[REDACTED]")]
+    #[case("hdr Basic YWxpY2U6czNjcjN0LXZhbHVl sent", "hdr Basic [REDACTED] sent")]
+    #[case("hdr Basic aGVsbG8gd29ybGQgYWdhaW4= sent", "hdr Basic aGVsbG8gd29ybGQgYWdhaW4= sent")]
+    #[case(
+        "https://hooks.slack.com/services/T0AAA/B0BBB/Qw8Er2Ty6Ui0Op4As8Df2Gh",
+        "https://hooks.slack.com/services/T0AAA/B0BBB/[REDACTED]"
+    )]
+    #[case("db.example:5432:app:app_rw:Zx81kQ0pLm", "db.example:5432:app:app_rw:[REDACTED]")]
+    #[case("the secret is Zx81-kQ0p", "the secret is [REDACTED]")]
+    #[case(
+        "variable \"db_pass\" {\n  default = \"Zx81kQ0p\"\n}",
+        "variable \"db_pass\" {\n  default = \"[REDACTED]\"\n}"
+    )]
+    fn other_shapes(#[case] input: &str, #[case] want: &str) {
+        assert_eq!(Redactor::default().redact(input), want);
+    }
+
+    #[rstest]
+    #[case(
+        "CREATE USER 'u'@'%' IDENTIFIED BY 'Zx81kQ0p';",
+        "CREATE USER 'u'@'%' IDENTIFIED BY '[REDACTED]';"
+    )]
+    #[case("SET PASSWORD FOR 'u'@'h' = 'Zx81kQ0p'", "SET PASSWORD FOR 'u'@'h' = '[REDACTED]'")]
+    #[case("ALTER ROLE r WITH PASSWORD 'Zx81kQ0p';", "ALTER ROLE r WITH PASSWORD '[REDACTED]';")]
+    fn sql(#[case] input: &str, #[case] want: &str) {
+        assert_eq!(Redactor::default().redact(input), want);
+    }
+
+    #[rstest]
+    #[case("mysql -u root -pZx81kQ0p -h db", "mysql -u root -p[REDACTED] -h db")]
+    #[case("mysql -uroot -p'Zx81'\"kQ0p\" db", "mysql -uroot -p'[REDACTED]\" db")]
+    #[case(
+        "docker login -u ci -p Zx81kQ0p registry.example",
+        "docker login -u ci -p [REDACTED] registry.example"
+    )]
+    #[case("docker run -p 8080:80 nginx", "docker run -p 8080:80 nginx")]
+    #[case("redis-cli -h r -a 'Zx81kQ0p' ping", "redis-cli -h r -a '[REDACTED]' ping")]
+    #[case("curl -u admin:Zx81kQ0p https://h/x", "curl -u admin:[REDACTED] https://h/x")]
+    #[case(
+        "htpasswd -b /etc/.htpasswd admin 'Zx81kQ0p'",
+        "htpasswd -b /etc/.htpasswd admin '[REDACTED]'"
+    )]
+    #[case(
+        "net use \\\\srv\\share /user:CORP\\svc Zx81kQ0p",
+        "net use \\\\srv\\share /user:CORP\\svc [REDACTED]"
+    )]
+    #[case("vault login Zx81kQ0pLm2Nq9RtYs", "vault login [REDACTED]")]
+    #[case("rabbitmqctl add_user app Zx81kQ0p", "rabbitmqctl add_user app [REDACTED]")]
+    #[case("echo 'Zx81kQ0p' | sudo -S true", "echo '[REDACTED]' | sudo -S true")]
+    #[case(
+        "$p = ConvertTo-SecureString 'Zx81kQ0p' -AsPlainText",
+        "$p = ConvertTo-SecureString '[REDACTED]' -AsPlainText"
+    )]
+    fn command_arguments(#[case] input: &str, #[case] want: &str) {
+        assert_eq!(Redactor::default().redact(input), want);
+    }
+
+    #[test]
+    fn base64_holding_a_secret_is_masked() {
+        let inner = r#"{"auths":{"r.example":{"password":"Zx81kQ0pLm"}}}"#;
+        let blob = encoded::encode_base64(inner.as_bytes());
+        let out = Redactor::default().redact(&format!("config: {blob}\n")).into_owned();
+        assert_eq!(out, "config: [REDACTED]\n");
+        let plain = encoded::encode_base64(b"just some ordinary words in base64 here");
+        let text = format!("data: {plain}\n");
+        assert_eq!(Redactor::default().redact(&text), text);
+    }
+
+    #[test]
+    fn copies_of_a_secret_are_masked() {
+        let text = "DB_PASSWORD=Zx8@kQ0pLm2\nlogin as Zx8@kQ0pLm2 failed\nurl: Zx8%40kQ0pLm2\nb64: Wng4QGtRMHBMbTI\n";
+        assert_eq!(
+            Redactor::default().redact(text),
+            "DB_PASSWORD=[REDACTED]\nlogin as [REDACTED] failed\nurl: [REDACTED]\nb64: [REDACTED]\n"
+        );
+    }
+
+    #[rstest]
+    #[case("password: <redacted>\ntoken=***\napi_key: \"xxxxxxxx\"\nsecret: [hidden]")]
+    #[case(
+        "password: ${DB_PASSWORD}\nTOKEN=$(gcloud auth print-access-token)\npass: \"{{ .Values.p }}\""
+    )]
+    #[case(
+        "ETag: \"5afecd20e46b13177db2e6edf323bd9e\"\ncommit 02593e8b0e5f70c1171df0d1e555ef8089f1297f"
+    )]
+    #[case(
+        "\"integrity\": \"sha512-GuvK5ZbHLh0HsW/8Mtp/JG9drZ+GB7K730U3usitKA58uNCQ3evPVf4MX61==\""
+    )]
+    #[case("Failed password for invalid user admin from 203.0.113.5 port 52144")]
+    fn kept_as_is(#[case] input: &str) {
+        assert_eq!(Redactor::default().redact(input), input);
+    }
+
     #[test]
     fn literal_secrets_are_masked_anywhere() {
         let mut r = Redactor::default();
@@ -276,6 +442,22 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn idempotent_on_secret_like_text(
+            parts in prop::collection::vec(prop::sample::select(vec![
+                "password", "TOKEN", "api_key", "key", "Authorization", "Cookie", "secret",
+                "=", ": ", " = ", "\"", "'", "\\\"", "\n", "  ", " ", "-p", "--password ",
+                "://u:", "@h", "${X}", "***", "eyJhbGciOi.eyJzdWIi.sig0", "ghp_", "Bearer ",
+                "Zx81kQ0pLm2Nq9RtYs", "s3cr3t", "a=b; sid=", "-----BEGIN PRIVATE KEY-----",
+                "-----END PRIVATE KEY-----", "|", "{", "}", ",", "&", "name: ", "value: ",
+            ]), 0..24),
+        ) {
+            let text = parts.concat();
+            let r = Redactor::default();
+            let once = r.redact(&text).into_owned();
+            prop_assert_eq!(r.redact(&once).into_owned(), once);
+        }
+
         #[test]
         fn idempotent(text in "\\PC{0,200}") {
             let r = Redactor::default();

@@ -4,41 +4,91 @@
 
 use std::ops::Range;
 
-use regex::Regex;
-
 /// Blobs longer than this are not decoded (images, fonts, archives).
 const MAX_BLOB: usize = 64 << 10;
 
 /// A base64 blob, standard or URL-safe alphabet, long enough to hold a secret and a name
-/// for it.
+/// for it (the prefilter's entry; [`secret_blobs`] finds the same runs by hand).
 pub(crate) const BLOB_PATTERN: &str = r"[A-Za-z0-9+/_-]{32,}={0,2}";
 
-/// Masks every blob of `regex` matches that decodes to text in which `holds_secret` finds one.
+/// The shortest blob worth decoding.
+const MIN_BLOB: usize = 32;
+
+/// Masks every base64 blob of `text` that decodes to text in which `holds_secret` finds a
+/// secret. Blobs inside `spans` (masked by other shapes) are not decoded again.
 pub(crate) fn secret_blobs(
-    regex: &Regex,
     text: &str,
     holds_secret: impl Fn(&str) -> bool,
     spans: &mut Vec<Range<usize>>,
 ) {
-    for m in regex.find_iter(text) {
-        let blob = m.as_str();
-        if blob.len() > MAX_BLOB || !has_letters_of_both_cases(blob) {
+    let mut masked = spans.clone();
+    masked.sort_by_key(|s| s.start);
+    let already_masked = |blob: &Range<usize>| {
+        let i = masked.partition_point(|s| s.start <= blob.start);
+        i > 0 && masked[i - 1].end >= blob.end
+    };
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if BASE64[usize::from(bytes[at])] == 0 {
+            at += 1;
             continue;
         }
-        let Some(decoded) = decode_base64(blob) else { continue };
-        if holds_secret(&decoded) {
-            spans.push(m.range());
+        // One pass over the run notes which letter cases it has.
+        let start = at;
+        let mut cases = 0;
+        while at < bytes.len() {
+            let class = BASE64[usize::from(bytes[at])];
+            if class == 0 {
+                break;
+            }
+            cases |= class;
+            at += 1;
+        }
+        let run_end = at;
+        while at < bytes.len() && bytes[at] == b'=' && at - run_end < 2 {
+            at += 1;
+        }
+        let blob = start..at;
+        let both_cases = cases & (LOWER | UPPER) == LOWER | UPPER;
+        if !(MIN_BLOB..=MAX_BLOB).contains(&(run_end - start))
+            || !both_cases
+            || already_masked(&blob)
+        {
+            continue;
+        }
+        let decoded = decode_base64(&text[blob.clone()]);
+        if decoded.is_some_and(|d| !super::is_public_pem(&d) && holds_secret(&d)) {
+            spans.push(blob);
         }
     }
 }
 
-/// Hex digests and words are not worth decoding: base64 of text mixes cases.
-fn has_letters_of_both_cases(blob: &str) -> bool {
-    blob.bytes().any(|b| b.is_ascii_lowercase()) && blob.bytes().any(|b| b.is_ascii_uppercase())
-}
+/// Base64 characters by class: 0 for others, [`LOWER`] and [`UPPER`] for letters.
+const BASE64: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_digit() || matches!(c, b'+' | b'/' | b'_' | b'-') {
+            OTHER
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const OTHER: u8 = 4;
 
 /// The text a base64 string (either alphabet, padded or not) decodes to, if it is printable
-/// UTF-8.
+/// UTF-8. Binary data is told apart within a few bytes: it soon decodes to a control byte.
 pub(crate) fn decode_base64(blob: &str) -> Option<String> {
     let mut bits = 0u32;
     let mut count = 0;
@@ -57,13 +107,15 @@ pub(crate) fn decode_base64(blob: &str) -> Option<String> {
         count += 6;
         if count >= 8 {
             count -= 8;
-            out.push((bits >> count) as u8);
+            let byte = (bits >> count) as u8;
+            if byte.is_ascii_control() && !byte.is_ascii_whitespace() {
+                return None;
+            }
+            out.push(byte);
             bits &= (1 << count) - 1;
         }
     }
-    let text = String::from_utf8(out).ok()?;
-    let printable = text.chars().filter(|c| !c.is_control() || c.is_whitespace()).count();
-    (printable * 10 >= text.chars().count() * 9).then_some(text)
+    String::from_utf8(out).ok()
 }
 
 /// Standard base64 with padding.
@@ -85,15 +137,22 @@ pub(crate) fn encode_base64(bytes: &[u8]) -> String {
 
 /// A secret as a URL query or form would carry it (`@` as `%40`), if that differs.
 pub(crate) fn url_encode(secret: &str) -> Option<String> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    if secret.bytes().all(plain) {
+        return None;
+    }
     let mut out = String::with_capacity(secret.len() * 3);
     for b in secret.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+        if plain(b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
-    (out != secret).then_some(out)
+    Some(out)
 }
 
 #[cfg(test)]

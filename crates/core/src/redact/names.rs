@@ -236,8 +236,9 @@ const NEGATING_PREFIXES: &[&str] = &[
 /// Words anywhere in a name that make it public (`STRIPE_PUBLISHABLE_KEY`).
 const PUBLIC_WORDS: &[&str] = &["public", "publishable", "pub"];
 
-/// One-word names that would look secret but are not: the shell's working directories.
-const NOT_SECRET: &[&str] = &["pwd", "oldpwd", "bypass", "compass", "passthrough"];
+/// One-word names that would look secret but are not (`OLDPWD` is the shell's previous
+/// working directory; `PWD` is left to the path check, as `pwd` is also a password).
+const NOT_SECRET: &[&str] = &["oldpwd", "bypass", "compass", "passthrough"];
 
 /// Whether `name` holds a secret, and how sure that is.
 pub(crate) fn classify(name: &str) -> Option<SecretName> {
@@ -362,6 +363,7 @@ mod tests {
     #[case("tokenizer", None)]
     #[case("keyboard_layout", None)]
     #[case("OLDPWD", None)]
+    #[case("pwd", Some(Strength::Strong))]
     #[case("smtp_auth_username", None)]
     #[case("no-auth-warning", None)]
     #[case("password-stdin", None)]

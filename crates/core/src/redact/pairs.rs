@@ -6,6 +6,7 @@
 //! its quotes, the separator, then the value with [`value::read`]. A name is read once even
 //! when it holds several secret words (`secret_key_base`).
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -16,11 +17,6 @@ use super::value::{self, Stop, Value};
 
 /// Words a secret name contains (see [`names`]); the pattern is also the prefilter entry.
 pub(crate) const SECRET_WORD_PATTERN: &str = r"(?i)pass|pwd|secret|token|key|auth|cred|sess|sid\b|cookie|salt|sig|bearer|dockercfg|kennwort|contrase|senha|wachtwoord|losenord|salasana|has[lł]o|heslo|jelsz|[sş]ifre|lozinka|пароль|密码|\bcode\b";
-
-/// A `name:` or `key=` field just before a quoted name: the name is the value of that field.
-static NAME_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:name|key)\\*["']?\s*[:=]\s*\\*["']?\z"#).expect("name field compiles")
-});
 
 /// The `value` field that goes with a `name` field.
 static VALUE_FIELD: LazyLock<Regex> =
@@ -34,6 +30,14 @@ static PAIR_END: LazyLock<Regex> = LazyLock::new(|| {
 /// How far after a `name` field its `value` field may be.
 const PAIR_WINDOW: usize = 300;
 
+/// Names longer than this are random text that happens to contain a secret word.
+const MAX_NAME: usize = 80;
+
+/// Whether a name can be followed by `next`: a separator, a quote, white space, the end.
+fn may_follow_name(next: Option<u8>) -> bool {
+    next.is_none_or(|b| b.is_ascii_whitespace() || b"=:,>\"'\\\0".contains(&b))
+}
+
 /// Characters of a name: `DB_PASSWORD`, `db.password`, `x-api-key`, `--db-password`.
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"_.-".contains(&b) || b >= 0x80
@@ -44,6 +48,8 @@ fn is_name_byte(b: u8) -> bool {
 pub(crate) fn find(words: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
     let bytes = text.as_bytes();
     let mut done = 0;
+    // The same few names come back on every other line: read each once.
+    let mut seen: HashMap<&str, Option<SecretName>> = HashMap::new();
     for hit in words.find_iter(text) {
         if hit.start() < done {
             continue;
@@ -60,6 +66,10 @@ pub(crate) fn find(words: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
             end -= 1;
         }
         done = end;
+        // A secret word inside a long token (base64, a hash) is no name.
+        if end - start > MAX_NAME || !may_follow_name(bytes.get(end).copied()) {
+            continue;
+        }
         // Stay on character boundaries: a name byte >= 0x80 may start mid-character.
         while !text.is_char_boundary(start) {
             start += 1;
@@ -70,8 +80,15 @@ pub(crate) fn find(words: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
         let token = &text[start..end];
         let flag = token.starts_with('-');
         let name = token.trim_start_matches(['-', '.']);
-        let Some(kind) = names::classify(name) else { continue };
+        let Some(kind) = *seen.entry(name).or_insert_with(|| names::classify(name)) else {
+            continue;
+        };
         if name.eq_ignore_ascii_case("code") && !matches!(before(bytes, start), Some(b'?' | b'&')) {
+            continue;
+        }
+        // `${DB_PASSWORD}`, `$DB_PASSWORD`: a reference to a secret, not one; `//user:` in
+        // a URL is the URL shape's.
+        if text[..start].ends_with(['$', '{']) || text[..start].ends_with("//") {
             continue;
         }
         let key = Key { start, end, kind, flag };
@@ -154,8 +171,16 @@ fn after_name(text: &str, key: &Key) -> Option<Vec<Range<usize>>> {
             value::read(text, value_at, if whole_line { Stop::Line } else { Stop::Field })
         }
         Sep::TightColon | Sep::Arrow => value::read(text, value_at, Stop::Field),
-        Sep::Comma | Sep::SpaceQuoted => {
-            value::read(text, value_at, Stop::Field).filter(|v| v.quoted)
+        Sep::Comma => value::read(text, value_at, Stop::Field).filter(|v| v.quoted),
+        Sep::SpaceQuoted => {
+            let found = value::read(text, value_at, Stop::Field).filter(|v| v.quoted)?;
+            let raw = &text[found.span.clone()];
+            let plausible =
+                quoted_name || key.kind.role == Role::Authorization || value::looks_random(raw);
+            if !plausible {
+                return Some(Vec::new());
+            }
+            Some(found)
         }
         Sep::Element => {
             let end = text[value_at..].find('<').map(|i| value_at + i)?;
@@ -170,10 +195,17 @@ fn after_name(text: &str, key: &Key) -> Option<Vec<Range<usize>>> {
         let kept = raw.trim_end_matches([')', ']', '}', ',', '.', ';', ':', '!', '?', '"', '\'']);
         value.span.end = value.span.start + kept.len();
         let raw = &text[value.span.clone()];
-        let netrc = line_start || preceded_by_login(text, key.start);
-        let plausible =
-            if key.flag { !raw.starts_with('-') } else { value::looks_random(raw) || netrc };
-        if !strong || value::is_prose(raw) || !plausible {
+        // `.netrc`: `password x` at the start of a line or after `login user`.
+        let password = text[key.start..key.end].to_ascii_lowercase().starts_with("pass");
+        let netrc = password && (line_start || preceded_by_login(text, key.start));
+        let plausible = if key.flag {
+            !raw.starts_with('-')
+        } else {
+            !after_path(bytes, key.start) && (value::looks_random(raw) || netrc)
+        };
+        // `token body=a&b=c`: the word after the name is another pair.
+        let another_pair = !key.flag && raw.contains('=');
+        if !strong || value::is_prose(raw) || !plausible || another_pair {
             return Some(Vec::new());
         }
     }
@@ -181,6 +213,11 @@ fn after_name(text: &str, key: &Key) -> Option<Vec<Range<usize>>> {
         return Some(Vec::new());
     }
     Some(secret_spans(text, &value, key.kind))
+}
+
+/// Whether the name at `start` ends a path or URL (`https://host/token body`).
+fn after_path(bytes: &[u8], start: usize) -> bool {
+    before(bytes, start) == Some(b'/')
 }
 
 /// The separator after a name ending at `at`, and where the value starts.
@@ -210,6 +247,8 @@ fn separator(bytes: &[u8], key: &Key, at: usize, quoted_name: bool) -> Option<(S
         },
         b',' if quoted_name && opens_call(bytes, key.start) => Some((Sep::Comma, skip(i + 1))),
         b'>' if before(bytes, key.start) == Some(b'<') => Some((Sep::Element, i + 1)),
+        // `"AUTH" "x"` (Redis), `Authorization "Basic x"` (nginx); prose like
+        // `secret "db-creds" not found` is left to the value check.
         b'"' | b'\'' | b'\\' if spaced_before => Some((Sep::SpaceQuoted, i)),
         b'\r' | b'\n' | b'\0' => None,
         _ if spaced_before && !quoted_name => Some((Sep::Space, i)),
@@ -240,7 +279,7 @@ fn block_indicator(bytes: &[u8], at: usize) -> bool {
 
 /// Whether only indentation and a shell or list prefix come before `at` on its line.
 fn starts_line(text: &str, at: usize) -> bool {
-    let line_start = text[..at].rfind(['\n', '\0']).map_or(0, |i| i + 1);
+    let line_start = line_start(text, at);
     let mut prefix = text[line_start..at].trim_start();
     loop {
         let before = prefix;
@@ -263,6 +302,11 @@ fn starts_line(text: &str, at: usize) -> bool {
                 prefix = rest.trim_start();
             }
         }
+        // The line numbers of `grep -n`: `15:  password: x`.
+        let digits = prefix.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && prefix[digits..].starts_with([':', '-']) {
+            prefix = prefix[digits + 1..].trim_start();
+        }
         // Flags of `declare -x`, `set -gx`, `-e` of `docker run`.
         if let Some(rest) = prefix.strip_prefix('-')
             && let Some(space) = rest.find(' ')
@@ -275,6 +319,11 @@ fn starts_line(text: &str, at: usize) -> bool {
         }
     }
     prefix.is_empty()
+}
+
+/// Where the line holding `at` starts (a NUL ends a line in `/proc/PID/environ`).
+fn line_start(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at].iter().rposition(|&b| b == b'\n' || b == 0).map_or(0, |i| i + 1)
 }
 
 /// `machine host login user password x` (`.netrc`).
@@ -340,14 +389,36 @@ fn looks_like_key(content: &str) -> bool {
     name_len > 0 && content[name_len..].starts_with(':')
 }
 
+/// Whether the name at `start` is the value of a `name` or `key` field: `"name": "`,
+/// `key="`, `- name: `.
+fn is_name_field(bytes: &[u8], start: usize) -> bool {
+    let mut i = start;
+    let back = |i: &mut usize, skip: &[u8]| {
+        while *i > 0 && skip.contains(&bytes[*i - 1]) {
+            *i -= 1;
+        }
+    };
+    back(&mut i, b"\"'\\");
+    back(&mut i, b" \t");
+    if i == 0 || !matches!(bytes[i - 1], b':' | b'=') {
+        return false;
+    }
+    i -= 1;
+    back(&mut i, b" \t");
+    back(&mut i, b"\"'\\");
+    let word_end = i;
+    while i > 0 && bytes[i - 1].is_ascii_alphabetic() {
+        i -= 1;
+    }
+    let word = &bytes[i..word_end];
+    (word.eq_ignore_ascii_case(b"name") || word.eq_ignore_ascii_case(b"key"))
+        && (i == 0 || !is_name_byte(bytes[i - 1]))
+}
+
 /// The value of a `{"name": "DB_PASSWORD", "value": "x"}` pair (also `- name: X` /
 /// `value: x` in YAML, `<add key="X" value="x"/>` in XML) when `key` is the name.
 fn paired_value(text: &str, key: &Key) -> Option<Vec<Range<usize>>> {
-    let mut window_start = key.start.saturating_sub(40);
-    while !text.is_char_boundary(window_start) {
-        window_start += 1;
-    }
-    if !NAME_FIELD.is_match(&text[window_start..key.start]) {
+    if !is_name_field(text.as_bytes(), key.start) {
         return None;
     }
     let mut window_end = (key.end + PAIR_WINDOW).min(text.len());

@@ -21,7 +21,7 @@ pub(crate) struct Shape {
 }
 
 impl Shape {
-    fn new(pattern: impl Into<String>, find: Finder) -> Self {
+    pub(crate) fn new(pattern: impl Into<String>, find: Finder) -> Self {
         Self { pattern: pattern.into(), find }
     }
 }
@@ -50,7 +50,6 @@ const VENDOR_TOKENS: &[&str] = &[
     r"xapp-\d-[A-Za-z0-9-]{10,}",
     r"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",
     r"key-[0-9a-f]{32}\b",
-    r"\d{8,10}:AA[A-Za-z0-9_-]{33}\b",
     // Payments.
     r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
     r"whsec_[A-Za-z0-9+/=]{20,}",
@@ -79,7 +78,6 @@ const VENDOR_TOKENS: &[&str] = &[
     r"lin_api_[A-Za-z0-9]{40}\b",
     r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}\b",
     r"pul-[a-f0-9]{40}\b",
-    r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}",
     r"NRAK-[A-Z0-9]{27}\b",
     r"dp\.(?:pt|st|sa|ct)\.[A-Za-z0-9]{40,}",
     r"sbp_[a-f0-9]{40}\b",
@@ -89,19 +87,30 @@ const VENDOR_TOKENS: &[&str] = &[
     r"bkua_[a-f0-9]{40}\b",
     r"pscale_(?:tkn|pw)_[A-Za-z0-9_.-]{32,}",
     r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}",
+];
+
+/// Tokens told by a mark inside them rather than a prefix; each is a regex of its own, so
+/// that the mark can be searched for first.
+const MARKED_TOKENS: &[&str] = &[
     // Azure AD client secrets: three characters, a digit, `Q~`, then 31 to 34 more.
-    r"[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}",
+    r"\b[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}",
+    // Terraform Cloud.
+    r"\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}",
+    // Telegram bots.
+    r"\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}\b",
 ];
 
 /// Every shape, in no particular order: their spans are merged before masking.
 pub(crate) fn all() -> Vec<Shape> {
     let vendor = VENDOR_TOKENS.iter().map(|t| format!("(?:{t})")).collect::<Vec<_>>().join("|");
-    vec![
+    let marked = MARKED_TOKENS.iter().map(|&t| Shape::new(t, whole_match));
+    marked.chain([
         Shape::new(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", private_key_bodies),
         Shape::new(
-            r"(?i)\b[a-z][a-z0-9+.-]*:(?:\\?/){2}[^\s:/@\x22'<>\\]*:[^\s/\x22'<>]*@",
+            r"[A-Za-z][A-Za-z0-9+.-]*(?:://|:\\/\\/)[^\s:/@\x22'<>\\]*:[^\s/\x22'<>]*@",
             url_passwords,
-        ),
+        )
+        ,
         Shape::new(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", whole_match),
         Shape::new(format!(r"\b(?:{vendor})"), whole_match),
         Shape::new(r"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})", first_group),
@@ -113,13 +122,13 @@ pub(crate) fn all() -> Vec<Shape> {
         ),
         Shape::new(r"discord(?:app)?\.com/api/webhooks/\d+/([A-Za-z0-9_-]{30,})", first_group),
         Shape::new(
-            r"(?i)\b(?:identified\s+(?:with\s+\S+\s+)?by|set\s+password\s+for\s+\S+\s*=)\s*",
+            r"(?i)\b(?:identified\s+(?:with\s+\S+\s+)?by|set\s+password\s+for\s+\S+\s*=|(?:with|login|encrypted|unencrypted)\s+password(?:\s*=)?)\s*",
             quoted_after,
         ),
         Shape::new(r"(?i)\bConvertTo-SecureString\s+(?:-String\s+)?", quoted_after),
-        Shape::new(r"(?m)^[^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:(\S+)$", first_group),
+        Shape::new(r"(?m)^[^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:\S+$", pgpass_passwords),
         Shape::new(
-            r#"(?i)\b(?:the\s+)?[a-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key)["']?\s+is\s+["']?([^\s"',;&}\]]+)"#,
+            r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key)["']?\s+is\s+["']?([^\s"',;&}\]]+)"#,
             stated_in_prose,
         ),
         Shape::new(r#"(?i)\bvariable\s+"([^"]+)"\s*\{[^}]*?\bdefault\s*=\s*"#, variable_defaults),
@@ -128,14 +137,15 @@ pub(crate) fn all() -> Vec<Shape> {
             r#"\becho\s+(?:-n\s+)?("[^"\n]*"|'[^'\n]*'|\S+)\s*\|\s*(?:sudo\s+-S|\S*passwd\s+--stdin|chpasswd|.*--password-stdin)"#,
             first_group_unquoted,
         ),
-    ]
+    ])
+    .collect()
 }
 
 /// crypt(3), bcrypt, yescrypt, argon2 and LDAP password hashes.
 const PASSWORD_HASH: &str = r"\$(?:1|5|6|apr1|md5)\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{16,}|\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|\$y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]{20,}|\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]{16,}|\{(?:SSHA|SSHA256|SSHA512|SHA|CRYPT|PBKDF2[-A-Z0-9]*)\}[A-Za-z0-9+/=.$]{8,}";
 
 /// Commands that take a password in an argument of their own (see [`PASSWORD_FLAGS`]).
-const COMMANDS: &str = r"(?m)(?:^|[\s;|&(])(?:sudo\s+)?(mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|mysqlsh|mysqlimport|docker|podman|nerdctl|buildah|skopeo|helm|oras|sshpass|twine|az|redis-cli|sqlcmd|bcp|isql|ldapsearch|ldapadd|ldapmodify|ldapdelete|ldapwhoami|ldappasswd|curl|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|ipmitool|zip|unzip|7z|ssh-keygen|smbclient|rpcclient|htpasswd|rabbitmqctl|net|vault)(?:\.exe)?\b";
+const COMMANDS: &str = r"\b(mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|mysqlsh|mysqlimport|docker|podman|nerdctl|buildah|skopeo|helm|oras|sshpass|twine|az|redis-cli|sqlcmd|bcp|isql|ldapsearch|ldapadd|ldapmodify|ldapdelete|ldapwhoami|ldappasswd|curl|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|ipmitool|zip|unzip|7z|ssh-keygen|smbclient|rpcclient|htpasswd|rabbitmqctl|net|vault)(?:\.exe)?\b";
 
 /// How a command takes its password.
 #[derive(Clone, Copy)]
@@ -227,7 +237,12 @@ fn private_key_bodies(regex: &Regex, text: &str, spans: &mut Vec<Range<usize>>) 
             }
             start = line_end;
         }
-        // Up to the END line: past trailing white space and written `\n`s.
+        // From the first key character (past blank lines after the headers)...
+        start += text[start..end].len() - text[start..end].trim_start().len();
+        while text[start..end].starts_with("\\n") {
+            start += 2;
+        }
+        // ...up to the END line: past trailing white space and written `\n`s.
         let mut body_end = start + text[start..end].trim_end().len();
         while text[start..body_end].ends_with("\\n") {
             body_end = start + text[start..body_end - 2].trim_end().len();
@@ -270,13 +285,40 @@ fn is_pem_header(line: &str) -> bool {
 fn url_passwords(regex: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
     for m in regex.find_iter(text) {
         let userinfo = &text[m.start()..m.end() - 1];
-        let after_scheme = userinfo.find("//").map_or(0, |i| i + 2);
+        let after_scheme = match userinfo.find("://") {
+            Some(i) => i + 3,
+            None => userinfo.find(r":\/\/").map_or(0, |i| i + 5),
+        };
         let Some(colon) = userinfo[after_scheme..].find(':') else { continue };
         let start = m.start() + after_scheme + colon + 1;
         let end = m.end() - 1;
         let password = &text[start..end];
         if !password.is_empty() && !value::is_masked(password) && !value::is_placeholder(password) {
             spans.push(start..end);
+        }
+    }
+}
+
+/// The password of a `.pgpass` line, `host:port:database:user:password`. Lines are read by
+/// hand: the regex, with nothing literal to look for, would try every line start.
+fn pgpass_passwords(_: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let start = line_start;
+        line_start += line.len();
+        let line = line.trim_end_matches(['\n', '\r']);
+        if line.bytes().filter(|&b| b == b':').count() != 4 {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(':').collect();
+        let port = fields[1] == "*"
+            || !fields[1].is_empty() && fields[1].bytes().all(|b| b.is_ascii_digit());
+        let plain = |f: &str| !f.is_empty() && !f.contains(char::is_whitespace);
+        if port && fields.iter().all(|f| plain(f)) && !fields[0].starts_with('#') {
+            let password = fields[4];
+            if !value::is_masked(password) {
+                spans.push(start + line.len() - password.len()..start + line.len());
+            }
         }
     }
 }
@@ -320,10 +362,20 @@ fn variable_defaults(regex: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
 /// `redis-cli -a X`, `curl -u user:X`, `htpasswd -b file user X`, `net use ... /user:u X`,
 /// `vault login X`).
 fn command_arguments(regex: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
-    for caps in regex.captures_iter(text) {
-        let (Some(command), Some(whole)) = (caps.get(1), caps.get(0)) else { continue };
+    for whole in regex.find_iter(text) {
+        // A command word: at the start of a command or a path, not inside `x-mysql-y`.
+        let starts_command = text[..whole.start()]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || ";|&(/\\'\"".contains(c));
+        if !starts_command || text[whole.end()..].starts_with(['-', '.', '_']) {
+            continue;
+        }
+        let command = whole.as_str().trim_end_matches(".exe");
+        if !worth_reading(command, &text[whole.end()..]) {
+            continue;
+        }
         let args = arguments(text, whole.end());
-        let command = command.as_str();
         match command {
             "htpasswd" => htpasswd_password(text, &args, spans),
             "net" => net_use_password(text, &args, spans),
@@ -333,6 +385,21 @@ fn command_arguments(regex: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
                 if !args.iter().any(|a| &text[a.clone()] == "login") => {}
             _ => flag_passwords(text, &args, password_flags(command), spans),
         }
+    }
+}
+
+/// Whether the rest of a command's line can hold a password for it: `docker` only logs in
+/// with one, `net` only in `net use`, `vault` in `vault login`.
+fn worth_reading(command: &str, rest: &str) -> bool {
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    match command {
+        "docker" | "podman" | "nerdctl" | "buildah" | "skopeo" | "helm" | "oras" => {
+            line.contains(" login")
+        }
+        "net" => line.trim_start().starts_with("use "),
+        "vault" => line.trim_start().starts_with("login "),
+        "rabbitmqctl" | "htpasswd" => true,
+        _ => !password_flags(command).is_empty() && line.contains(" -"),
     }
 }
 
@@ -410,7 +477,7 @@ fn flag_passwords(
 fn glued(text: &str, arg: &Range<usize>, flag_len: usize) -> Option<Range<usize>> {
     let at = arg.start + flag_len;
     let found = value::read(text, at, Stop::Space)?;
-    Some(found.span.start..found.span.end.max(arg.end).min(text.len()))
+    Some(found.span)
 }
 
 fn is_argument_secret(word: &str) -> bool {

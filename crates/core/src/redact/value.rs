@@ -48,6 +48,9 @@ pub(crate) fn read(text: &str, start: usize, stop: Stop) -> Option<Value> {
         let end = bare_end(text, start, stop);
         return (end > start).then_some(Value { span: start..end, quoted: false });
     }
+    if let Some(end) = reference_end(text, start) {
+        return Some(Value { span: start..end, quoted: false });
+    }
     let end = match stop {
         Stop::Line => line_value_end(text, start),
         Stop::Space | Stop::Field => bare_end(text, start, stop),
@@ -118,6 +121,18 @@ fn closing_quote(bytes: &[u8], from: usize, backslashes: usize, quote: u8) -> Op
         i += 1;
     }
     None
+}
+
+/// Where a `$(command args)`, `${VAR:-x}`, `{{ x }}` or `<%= x %>` starting at `start` ends:
+/// such a reference is one value even with spaces inside.
+fn reference_end(text: &str, start: usize) -> Option<usize> {
+    let rest = &text[start..];
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let close = [("$(", ")"), ("${", "}"), ("{{", "}}"), ("<%", "%>")]
+        .iter()
+        .find(|(open, _)| line.starts_with(open))?
+        .1;
+    line.find(close).map(|i| start + i + close.len())
 }
 
 /// Where a bare value ends.
@@ -333,12 +348,34 @@ pub(crate) fn looks_random(value: &str) -> bool {
     if letters == 0 || digits == 0 && !(lower && upper) {
         return false;
     }
+    if digits == 0 && is_camel_case_words(v) {
+        return false;
+    }
     // Words joined by dots or dashes (`app.kubernetes.io-name`) are not random.
     let longest_word = v.split(|c: char| !c.is_ascii_alphabetic()).map(str::len).max().unwrap_or(0);
     if longest_word * 2 > v.len() && v.bytes().filter(|b| b.is_ascii_uppercase()).count() < 3 {
         return false;
     }
     entropy(v) >= 3.0
+}
+
+/// `ItemsPerPage`, `StripeSecretKey`: capitalised words glued together.
+fn is_camel_case_words(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let mut humps = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        i += 1;
+        while i < bytes.len() && bytes[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        if !bytes[start].is_ascii_alphabetic() || i - start < 2 {
+            return false;
+        }
+        humps += 1;
+    }
+    humps >= 2
 }
 
 /// Shannon entropy of a string in bits per character.
