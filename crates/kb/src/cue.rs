@@ -90,53 +90,53 @@ pub(crate) fn block_prompt(line: &str, script: bool) -> Option<&str> {
 
 /// Whether a bold label (`**Error message**:`) announces the error text that follows.
 pub(crate) fn is_error_label(label: &str) -> bool {
-    let label = label.trim().trim_end_matches(':').trim().to_lowercase();
-    let words: Vec<&str> = label.split_whitespace().collect();
-    !words.is_empty()
-        && words.len() <= 3
-        && words.iter().any(|w| {
-            matches!(
-                *w,
-                "error"
-                    | "errors"
-                    | "symptom"
-                    | "symptoms"
-                    | "message"
-                    | "messages"
-                    | "log"
-                    | "logs"
-                    | "output"
-                    | "exception"
-                    | "problem"
-                    | "issue"
-                    | "failure"
-                    | "signature"
-            )
-        })
+    label_names(label, 3, |w| {
+        matches!(
+            w,
+            "error"
+                | "errors"
+                | "symptom"
+                | "symptoms"
+                | "message"
+                | "messages"
+                | "log"
+                | "logs"
+                | "output"
+                | "exception"
+                | "problem"
+                | "issue"
+                | "failure"
+                | "signature"
+        )
+    })
 }
 
 /// Whether a bold label (`**Solution:**`, `**How to fix**`) announces a remedy: the code
 /// that follows is what to run or write, not what was seen.
 pub(crate) fn is_fix_label(label: &str) -> bool {
+    label_names(label, 4, |w| {
+        matches!(
+            w,
+            "solution"
+                | "solutions"
+                | "fix"
+                | "fixes"
+                | "resolution"
+                | "resolve"
+                | "workaround"
+                | "workarounds"
+                | "remediation"
+                | "mitigation"
+        )
+    })
+}
+
+/// Whether a label of at most `most` words (trailing `:` aside, any case) holds a word
+/// `names` accepts.
+fn label_names(label: &str, most: usize, names: impl Fn(&str) -> bool) -> bool {
     let label = label.trim().trim_end_matches(':').trim().to_lowercase();
     let words: Vec<&str> = label.split_whitespace().collect();
-    !words.is_empty()
-        && words.len() <= 4
-        && words.iter().any(|w| {
-            matches!(
-                *w,
-                "solution"
-                    | "solutions"
-                    | "fix"
-                    | "fixes"
-                    | "resolution"
-                    | "resolve"
-                    | "workaround"
-                    | "workarounds"
-                    | "remediation"
-                    | "mitigation"
-            )
-        })
+    !words.is_empty() && words.len() <= most && words.into_iter().any(names)
 }
 
 /// Whether a heading names a place where error messages are listed (`Log messages`,

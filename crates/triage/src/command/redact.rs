@@ -39,19 +39,17 @@ pub(crate) fn run(args: RedactArgs, config: Config) -> anyhow::Result<Exit> {
     redactor.add_secret_vars(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.files.is_empty() {
-        let reader = input::stdin().context("cannot read standard input")?;
-        redact(reader, &redactor, &mut out).context("cannot read standard input")?;
-    }
-    for path in &args.files {
+    let stdin = [PathBuf::from("-")];
+    let files = if args.files.is_empty() { &stdin[..] } else { &args.files[..] };
+    for path in files {
         if path.as_os_str() == "-" {
             let reader = input::stdin().context("cannot read standard input")?;
             redact(reader, &redactor, &mut out).context("cannot read standard input")?;
-            continue;
+        } else {
+            let reader = input::open(path)?;
+            redact(reader, &redactor, &mut out)
+                .with_context(|| format!("cannot read {}", path.display()))?;
         }
-        let reader = input::open(path)?;
-        redact(reader, &redactor, &mut out)
-            .with_context(|| format!("cannot read {}", path.display()))?;
     }
     out.flush().context("cannot write the output")?;
     Ok(Exit::Healthy)
