@@ -281,6 +281,11 @@ impl Cursor<'_> {
         if self.last.is_none_or(|last| p + (K - 1) * s > last) {
             return false;
         }
+        // The samples of the steps ahead, a cache line at a time (a step may span two).
+        super::teddy::prefetch(self.h, p);
+        if K * s > 64 {
+            super::teddy::prefetch(self.h, p + 64);
+        }
         let mut any = false;
         for k in 0..K {
             any |= self.bit(p + k * s);
