@@ -286,12 +286,9 @@ impl Cursor<'_> {
         if K * s > 64 {
             super::teddy::prefetch(self.h, p + 64);
         }
-        let mut any = false;
-        for k in 0..K {
-            any |= self.bit(p + k * s);
-        }
-        if any {
-            for k in 0..K {
+        let set: [bool; K] = std::array::from_fn(|k| self.bit(p + k * s));
+        if set.contains(&true) {
+            for (k, _) in set.iter().enumerate().filter(|(_, set)| **set) {
                 self.searcher.confirm(self.h, p + k * s, self.from, self.to, out);
             }
         }
