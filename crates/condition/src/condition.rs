@@ -120,12 +120,7 @@ impl Condition {
             let left_text = left.text(&self.left.written);
             let right_text = right.text(&self.right.written);
             let equal = is_equal(
-                &self.left.operand,
-                &left_text,
-                &left,
-                &self.right.operand,
-                &right_text,
-                &right,
+                &self.left.operand, &left_text, &left, &self.right.operand, &right_text, &right,
             );
             let held = bound && equal == (self.operator == Operator::Eq);
             (held, left_text, right_text)

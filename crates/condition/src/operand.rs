@@ -2,16 +2,8 @@
 
 /// The placeholders Gatus knows; they are matched case-insensitively, as Gatus does.
 const GATUS_NAMES: [&str; 10] = [
-    "STATUS",
-    "IP",
-    "DNS_RCODE",
-    "RESPONSE_TIME",
-    "BODY",
-    "CONNECTED",
-    "CERTIFICATE_EXPIRATION",
-    "DOMAIN_EXPIRATION",
-    "HEADER",
-    "CONTEXT",
+    "STATUS", "IP", "DNS_RCODE", "RESPONSE_TIME", "BODY", "CONNECTED", "CERTIFICATE_EXPIRATION",
+    "DOMAIN_EXPIRATION", "HEADER", "CONTEXT",
 ];
 
 /// `[NAME]`, optionally followed by a JSON path: `[BODY].data[0].id`, `[BODY][0]`.

@@ -427,11 +427,7 @@ mod tests {
     #[test]
     fn secret_names() {
         for name in [
-            "DB_PASSWORD",
-            "clientSecret",
-            "GITHUB_TOKEN",
-            "x-api-key",
-            "AWS_SECRET_ACCESS_KEY",
+            "DB_PASSWORD", "clientSecret", "GITHUB_TOKEN", "x-api-key", "AWS_SECRET_ACCESS_KEY",
             "SSH_KEY",
         ] {
             assert!(is_secret_name(name), "{name}");

@@ -18,17 +18,8 @@ pub(crate) enum Part {
 }
 
 const FIX_WORDS: &[&str] = &[
-    "solution",
-    "solutions",
-    "fix",
-    "fixes",
-    "resolution",
-    "resolutions",
-    "remediation",
-    "remediations",
-    "workaround",
-    "workarounds",
-    "recovery",
+    "solution", "solutions", "fix", "fixes", "resolution", "resolutions", "remediation",
+    "remediations", "workaround", "workarounds", "recovery",
 ];
 const CAUSE_WORDS: &[&str] = &["cause", "causes", "why"];
 const CAUSE_QUALIFIERS: &[&str] = &["possible", "root", "common", "likely", "probable"];

@@ -32,27 +32,8 @@ static HOST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Host labels that name infrastructure, not a product.
 const GENERIC_LABELS: &[&str] = &[
-    "www",
-    "api",
-    "internal",
-    "svc",
-    "cluster",
-    "local",
-    "localdomain",
-    "lan",
-    "corp",
-    "com",
-    "net",
-    "org",
-    "io",
-    "dev",
-    "cloud",
-    "app",
-    "default",
-    "prod",
-    "staging",
-    "db",
-    "host",
+    "www", "api", "internal", "svc", "cluster", "local", "localdomain", "lan", "corp", "com",
+    "net", "org", "io", "dev", "cloud", "app", "default", "prod", "staging", "db", "host",
 ];
 
 /// A name the input mentions, and how sure it is that the input comes from it.
@@ -178,13 +159,7 @@ mod tests {
                     thanos-sidecar level=info msg=x",
         );
         for want in [
-            "mount-s3",
-            "metald",
-            "cypress",
-            "outputs.influxdb_v2",
-            "influxdb",
-            "thanos",
-            "sidecar",
+            "mount-s3", "metald", "cypress", "outputs.influxdb_v2", "influxdb", "thanos", "sidecar",
         ] {
             assert!(n.contains(&want.to_owned()), "{want} not in {n:?}");
         }

@@ -88,78 +88,17 @@ const MAX_BLOCK_LINES: usize = 24;
 const MAX_SIGNATURE_CHARS: usize = 300;
 
 const CODE_LANGUAGES: &[&str] = &[
-    "yaml",
-    "yml",
-    "json",
-    "jsonc",
-    "toml",
-    "ini",
-    "python",
-    "py",
-    "js",
-    "javascript",
-    "ts",
-    "typescript",
-    "jsx",
-    "tsx",
-    "go",
-    "rust",
-    "rs",
-    "java",
-    "kotlin",
-    "sql",
-    "hcl",
-    "terraform",
-    "xml",
-    "html",
-    "dockerfile",
-    "lua",
-    "c",
-    "cpp",
-    "c++",
-    "ruby",
-    "rb",
-    "php",
-    "swift",
-    "groovy",
-    "properties",
-    "conf",
-    "nginx",
-    "diff",
-    "makefile",
-    "gradle",
-    "css",
-    "scss",
-    "promql",
-    "graphql",
-    "proto",
-    "env",
-    "dotenv",
-    "csharp",
-    "cs",
-    "scala",
-    "elixir",
-    "erlang",
-    "perl",
-    "r",
+    "yaml", "yml", "json", "jsonc", "toml", "ini", "python", "py", "js", "javascript", "ts",
+    "typescript", "jsx", "tsx", "go", "rust", "rs", "java", "kotlin", "sql", "hcl", "terraform",
+    "xml", "html", "dockerfile", "lua", "c", "cpp", "c++", "ruby", "rb", "php", "swift", "groovy",
+    "properties", "conf", "nginx", "diff", "makefile", "gradle", "css", "scss", "promql",
+    "graphql", "proto", "env", "dotenv", "csharp", "cs", "scala", "elixir", "erlang", "perl", "r",
     "mermaid",
 ];
 
 const SHELL: &[&str] = &[
-    "sh",
-    "bash",
-    "shell",
-    "zsh",
-    "console",
-    "shell-session",
-    "shellsession",
-    "powershell",
-    "ps",
-    "ps1",
-    "cmd",
-    "bat",
-    "fish",
-    "terminal",
+    "sh", "bash", "shell", "zsh", "console", "shell-session", "shellsession", "powershell", "ps",
+    "ps1", "cmd", "bat", "fish", "terminal",
 ];
 
 static NUMBERED: LazyLock<Regex> =
@@ -211,11 +150,8 @@ pub(crate) fn extract(guide: &Guide, source: &str) -> Vec<SectionFacts> {
             continue;
         }
         if section.level > 0 {
-            fact.signatures.extend(heading_signatures(
-                &section.heading,
-                &section.title,
-                section.span.line,
-            ));
+            fact.signatures
+                .extend(heading_signatures(&section.heading, &section.title, section.span.line));
         }
         dedup(&mut fact.signatures);
     }

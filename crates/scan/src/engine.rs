@@ -17,34 +17,9 @@ use crate::timestamp;
 /// Words that make a line an error (or warning) worth clustering when no signature knows
 /// it. Case variants are listed because the prefilter is case-sensitive.
 const ERROR_WORDS: &[&str] = &[
-    "error",
-    "Error",
-    "ERROR",
-    "fail",
-    "Fail",
-    "FAIL",
-    "fatal",
-    "Fatal",
-    "FATAL",
-    "panic",
-    "Panic",
-    "PANIC",
-    "xception",
-    "Traceback",
-    "refused",
-    "denied",
-    "timeout",
-    "Timeout",
-    "timed out",
-    "warn",
-    "Warn",
-    "WARN",
-    "CRIT",
-    "crit",
-    "SEVERE",
-    "EMERG",
-    "abort",
-    "Abort",
+    "error", "Error", "ERROR", "fail", "Fail", "FAIL", "fatal", "Fatal", "FATAL", "panic", "Panic",
+    "PANIC", "xception", "Traceback", "refused", "denied", "timeout", "Timeout", "timed out",
+    "warn", "Warn", "WARN", "CRIT", "crit", "SEVERE", "EMERG", "abort", "Abort",
 ];
 
 /// Longest example line kept, in bytes.

@@ -39,6 +39,8 @@ pub(crate) enum Command {
     Templates(crate::command::templates::TemplatesArgs),
     /// Print a text with its secrets masked (passwords, tokens, keys, credentials in URLs).
     Redact(crate::command::redact::RedactArgs),
+    /// Show a guide's procedure steps with the risk of each (--plan); nothing runs.
+    Run(crate::command::run::RunArgs),
 }
 
 /// Which guides to read and how to fill their variables.
@@ -111,7 +113,7 @@ pub(crate) enum Format {
     Tap,
 }
 
-fn parse_var(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_var(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.trim().is_empty() => {
             Ok((name.trim().to_owned(), value.to_owned()))

@@ -284,19 +284,8 @@ fn starts_line(text: &str, at: usize) -> bool {
     loop {
         let before = prefix;
         for lead in [
-            "export ",
-            "declare ",
-            "typeset ",
-            "readonly ",
-            "local ",
-            "setenv ",
-            "ENV ",
-            "- ",
-            "> ",
-            "+ ",
-            "# ",
-            "// ",
-            "; ",
+            "export ", "declare ", "typeset ", "readonly ", "local ", "setenv ", "ENV ", "- ",
+            "> ", "+ ", "# ", "// ", "; ",
         ] {
             if let Some(rest) = prefix.strip_prefix(lead) {
                 prefix = rest.trim_start();
@@ -528,22 +517,8 @@ fn cookie_values(raw: &str) -> Vec<Range<usize>> {
 /// Whether a cookie name is one that carries a session or a credential.
 fn is_session_cookie(name: &str) -> bool {
     const WORDS: &[&str] = &[
-        "sess",
-        "sid",
-        "token",
-        "auth",
-        "csrf",
-        "xsrf",
-        "remember",
-        "jwt",
-        "login",
-        "key",
-        "secret",
-        "pass",
-        "credential",
-        "identity",
-        "refresh",
-        "access",
+        "sess", "sid", "token", "auth", "csrf", "xsrf", "remember", "jwt", "login", "key",
+        "secret", "pass", "credential", "identity", "refresh", "access",
     ];
     let lower = name.to_ascii_lowercase();
     WORDS.iter().any(|w| lower.contains(w))

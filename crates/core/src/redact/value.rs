@@ -228,22 +228,8 @@ pub(crate) fn is_masked(value: &str) -> bool {
 
 /// Words other redactors put in place of a secret.
 const MASK_WORDS: &[&str] = &[
-    "redacted",
-    "hidden",
-    "masked",
-    "filtered",
-    "removed",
-    "omitted",
-    "sensitive",
-    "censored",
-    "secret",
-    "private",
-    "protected",
-    "scrubbed",
-    "obfuscated",
-    "snip",
-    "elided",
-    "not shown",
+    "redacted", "hidden", "masked", "filtered", "removed", "omitted", "sensitive", "censored",
+    "secret", "private", "protected", "scrubbed", "obfuscated", "snip", "elided", "not shown",
 ];
 
 /// Whether a value says nothing: empty, null, a boolean, a status word.
@@ -310,23 +296,8 @@ pub(crate) fn is_path(value: &str) -> bool {
 /// Whether a name ends with an extension key and certificate files have.
 fn has_file_extension(name: &str) -> bool {
     const EXTENSIONS: &[&str] = &[
-        ".pem",
-        ".key",
-        ".crt",
-        ".cer",
-        ".p12",
-        ".pfx",
-        ".jks",
-        ".keystore",
-        ".json",
-        ".yaml",
-        ".yml",
-        ".txt",
-        ".pass",
-        ".asc",
-        ".gpg",
-        ".der",
-        ".pub",
+        ".pem", ".key", ".crt", ".cer", ".p12", ".pfx", ".jks", ".keystore", ".json", ".yaml",
+        ".yml", ".txt", ".pass", ".asc", ".gpg", ".der", ".pub",
     ];
     EXTENSIONS.iter().any(|e| name.ends_with(e))
 }

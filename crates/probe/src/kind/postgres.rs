@@ -92,15 +92,8 @@ use crate::{Context, Kind};
 
 /// The placeholders the facts query binds; it is sent only when a condition reads one.
 const FACTS: &[&str] = &[
-    "VERSION",
-    "CONNECTIONS",
-    "MAX_CONNECTIONS",
-    "CONNECTIONS_PERCENT",
-    "LONG_RUNNING",
-    "IDLE_IN_TRANSACTION",
-    "IN_RECOVERY",
-    "REPLICATION_LAG",
-    "SSL",
+    "VERSION", "CONNECTIONS", "MAX_CONNECTIONS", "CONNECTIONS_PERCENT", "LONG_RUNNING",
+    "IDLE_IN_TRANSACTION", "IN_RECOVERY", "REPLICATION_LAG", "SSL",
 ];
 
 /// How long a query runs before `[LONG_RUNNING]` counts it, when the check does not say.

@@ -637,14 +637,8 @@ mod tests {
         assert_eq!(
             commands,
             [
-                "AUTH hunter2secret",
-                "PING",
-                "INFO",
-                "SCAN 0 MATCH lock* COUNT 1000",
-                "TTL lock",
-                "TTL lock2",
-                "OBJECT IDLETIME lock",
-                "OBJECT IDLETIME lock2",
+                "AUTH hunter2secret", "PING", "INFO", "SCAN 0 MATCH lock* COUNT 1000", "TTL lock",
+                "TTL lock2", "OBJECT IDLETIME lock", "OBJECT IDLETIME lock2",
             ]
         );
     }

@@ -346,9 +346,7 @@ mod tests {
     #[test]
     fn few_distinct_words_split_templates() {
         let got = mine(&[
-            "Starting service db",
-            "Stopping service db",
-            "Starting service db",
+            "Starting service db", "Stopping service db", "Starting service db",
             "Stopping service db",
         ]);
         assert_eq!(got[0], "Starting service db");

@@ -212,7 +212,7 @@ fn prepare(args: &DiagnoseArgs, config: &Config) -> anyhow::Result<Prepared> {
 
 /// The variable sources the loader uses, as `load::load` layers them: the process's
 /// `TRIAGE_VAR_*`, the config file's variables under them, `--var` over all.
-fn load_options(vars: &[(String, String)], config: &Config) -> LoadOptions {
+pub(crate) fn load_options(vars: &[(String, String)], config: &Config) -> LoadOptions {
     let overrides: BTreeMap<String, String> = vars.iter().cloned().collect();
     let mut options = LoadOptions::from_process_env(overrides);
     for (name, value) in &config.vars {

@@ -7,6 +7,7 @@ pub(crate) mod import;
 pub(crate) mod kb;
 mod lint;
 pub(crate) mod redact;
+pub(crate) mod run;
 pub(crate) mod scan;
 pub(crate) mod templates;
 
@@ -27,5 +28,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Scan(args) => scan::run(args, config()?),
         Command::Templates(args) => templates::run(args, config()?),
         Command::Redact(args) => redact::run(args, config()?),
+        Command::Run(args) => run::run(args, config()?),
     }
 }

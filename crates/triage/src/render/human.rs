@@ -11,7 +11,7 @@ use crate::report::{Entry, Report};
 
 pub(crate) const ERROR: Style = AnsiColor::Red.on_default().bold();
 const PASS: Style = AnsiColor::Green.on_default();
-const WARN: Style = AnsiColor::Yellow.on_default().bold();
+pub(crate) const WARN: Style = AnsiColor::Yellow.on_default().bold();
 const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 

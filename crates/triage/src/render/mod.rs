@@ -6,6 +6,7 @@
 pub(crate) mod human;
 pub(crate) mod json;
 pub(crate) mod junit;
+pub(crate) mod plan;
 pub(crate) mod tap;
 
 use std::io::Write;

@@ -324,12 +324,7 @@ fn guide_warnings_and_secrets_survive_a_cache_hit() {
 #[test]
 fn a_secret_variable_from_outside_the_guides_turns_the_cache_off() {
     let test = guides().args(&[
-        "diagnose",
-        "--guides",
-        "guides",
-        "--var",
-        "DB_PASSWORD=hunter2-hunter2",
-        PORT_ERROR,
+        "diagnose", "--guides", "guides", "--var", "DB_PASSWORD=hunter2-hunter2", PORT_ERROR,
     ]);
     test.run().code(0);
     assert!(cache_files(&test).is_empty());

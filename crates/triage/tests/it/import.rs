@@ -37,13 +37,9 @@ fn json_lists_signatures_and_probes() {
 
 #[test]
 fn annotate_adds_blocks_and_leaves_the_prose() {
-    let test = Test::new().guide("cache.md", GUIDE).args(&[
-        "import",
-        "--annotate",
-        "--output",
-        "annotated.md",
-        "cache.md",
-    ]);
+    let test = Test::new()
+        .guide("cache.md", GUIDE)
+        .args(&["import", "--annotate", "--output", "annotated.md", "cache.md"]);
     test.run().code(0);
     let annotated = std::fs::read_to_string(test.path("annotated.md")).unwrap();
     assert!(annotated.starts_with("# Cache\n\n## Redis down\n\n```error\ndial tcp 10.0.0.5:6379: connect: connection refused\n```\n"), "{annotated}");

@@ -7,6 +7,7 @@ mod import;
 mod kb;
 mod lint;
 mod redact;
+mod run;
 mod scan;
 mod templates;
 

@@ -77,14 +77,8 @@ fn human_output_and_suggested_error_blocks() {
 fn time_window_keeps_only_lines_inside_it() {
     let run = test()
         .args(&[
-            "scan",
-            "--format",
-            "json",
-            "--since",
-            "2024-05-01T10:00:04Z",
-            "--until",
-            "2024-05-01T10:00:06Z",
-            "app.log",
+            "scan", "--format", "json", "--since", "2024-05-01T10:00:04Z", "--until",
+            "2024-05-01T10:00:06Z", "app.log",
         ])
         .run();
     let doc = run.json();

@@ -1,0 +1,127 @@
+//! The plan of a procedure: the steps of a guide's shell blocks, in document order, each
+//! with its risk. Making a plan runs nothing.
+
+use serde::Serialize;
+use triage_guide::{CodeBlock, Guide};
+
+use crate::risk::{self, Risk};
+
+/// One step: a shell block (or, in a `console` block, one `$ ` command).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// The command text, as the block holds it.
+    pub command: String,
+    /// How risky it is.
+    pub risk: Risk,
+    /// Why.
+    pub reasons: Vec<String>,
+    /// The heading path of the section holding it.
+    pub section: Vec<String>,
+    /// The 1-based line of its first command in the guide.
+    pub line: u32,
+}
+
+/// Every step of a guide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// The steps, in document order.
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// The steps of `guide`'s shell blocks that a run would not skip.
+    pub fn of(guide: &Guide) -> Plan {
+        let mut steps = Vec::new();
+        for section in guide.sections() {
+            let path: Vec<String> =
+                guide.breadcrumb(section.id).into_iter().map(str::to_owned).collect();
+            for block in section.blocks.iter().filter(|b| b.is_shell() && !b.ignored) {
+                for (line, command) in commands(block) {
+                    let judged = risk::assess(&command);
+                    steps.push(Step {
+                        command,
+                        risk: judged.risk,
+                        reasons: judged.reasons,
+                        section: path.clone(),
+                        line,
+                    });
+                }
+            }
+        }
+        Plan { steps }
+    }
+
+    /// The most dangerous step's class; `None` for an empty plan.
+    pub fn highest(&self) -> Option<Risk> {
+        self.steps.iter().map(|s| s.risk).max()
+    }
+}
+
+/// The commands of a block with their lines: the whole block, or in a session transcript
+/// (`console`, `shell-session`) each `$ ` or `# ` prompt line with its continuations, the
+/// output lines between them left out.
+fn commands(block: &CodeBlock) -> Vec<(u32, String)> {
+    let transcript =
+        ["console", "shell-session"].iter().any(|l| block.lang.eq_ignore_ascii_case(l));
+    let text = block.content.trim_end();
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    if !transcript {
+        return vec![(block.content_line, text.to_owned())];
+    }
+    let mut out: Vec<(u32, String)> = Vec::new();
+    let mut continuing = false;
+    for (i, line) in block.content.lines().enumerate() {
+        let number = block.content_line + i as u32;
+        if continuing {
+            if let Some((_, command)) = out.last_mut() {
+                command.push('\n');
+                command.push_str(line);
+            }
+        } else if let Some(command) = line.strip_prefix("$ ").or_else(|| line.strip_prefix("# ")) {
+            out.push((number, command.to_owned()));
+        } else {
+            continue;
+        }
+        continuing = line.ends_with('\\');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn plan(markdown: &str) -> Plan {
+        let parsed = triage_guide::parse(Path::new("g.md"), markdown, &Default::default());
+        Plan::of(&parsed.guide)
+    }
+
+    #[test]
+    fn shell_blocks_are_steps_in_order() {
+        let p = plan(
+            "# Disk full\n\n```sh\ndf -h\n```\n\n## Fix\n\n```bash\nrm -rf /var/cache/app\n```\n\n```yaml\na: 1\n```\n",
+        );
+        let got: Vec<(&str, Risk, u32)> =
+            p.steps.iter().map(|s| (s.command.as_str(), s.risk, s.line)).collect();
+        assert_eq!(
+            got,
+            vec![("df -h", Risk::ReadOnly, 4), ("rm -rf /var/cache/app", Risk::Destructive, 10)]
+        );
+        assert_eq!(p.steps[1].section, vec!["Disk full", "Fix"]);
+        assert_eq!(p.highest(), Some(Risk::Destructive));
+    }
+
+    #[test]
+    fn a_transcript_gives_its_prompt_lines() {
+        let p = plan(
+            "# T\n\n```console\n$ systemctl status x\nactive (running)\n$ ls \\\n  /tmp\nfile\n```\n",
+        );
+        let got: Vec<&str> = p.steps.iter().map(|s| s.command.as_str()).collect();
+        assert_eq!(got, vec!["systemctl status x", "ls \\\n  /tmp"]);
+        assert_eq!(p.steps[1].line, 6);
+    }
+}
