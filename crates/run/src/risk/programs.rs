@@ -149,7 +149,7 @@ const HELP: &[&str] =
 /// Options by which a tool only shows what it would do.
 const DRY_RUN: &[&str] = &[
     "--dry-run", "--dryrun", "--dry-run=client", "--dry-run=server", "--no-act", "--simulate",
-    "--what-if", "--whatif", "--noop", "--just-print", "--recon",
+    "--what-if", "--whatif", "--noop", "--just-print", "--recon", "--check", "-check",
 ];
 
 /// Servers and tools whose flag only tests a configuration.
@@ -250,10 +250,10 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
         return j.part(ReadOnly, format!("{name} only tests its configuration"));
     }
     if SHELLS.contains(&name) {
-        return shell(j, name, &args, fed, depth);
+        return shell(j, name, &args, input, depth);
     }
     if INTERPRETERS.iter().any(|i| name.starts_with(i)) {
-        return interpreter(j, name, &args);
+        return interpreter(j, name, &args, input, depth);
     }
     if ERASERS.contains(&name) {
         return j.part(Destructive, format!("{name} deletes or wipes"));
@@ -282,6 +282,7 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
         "docker" | "podman" | "nerdctl" => cluster::docker(j, name, &args, depth),
         "docker-compose" => cluster::compose(j, &args),
         "git" => git::git(j, &args),
+        "gh" | "glab" | "hub" | "tea" => git::forge(j, name, &args),
         "systemctl" => host::systemctl(j, &args),
         "service" => host::service(j, &args),
         "journalctl" => host::journalctl(j, &args),
@@ -921,10 +922,10 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
 fn unknown(j: &mut Judge, name: &str, args: &[&str]) {
     match verb_class(args) {
         Some(Destructive) => {
-            j.part(Destructive, format!("{name} {}: deletes or resets", first_word(args)))
+            j.part(Destructive, format!("`{name} {}` deletes or resets", first_word(args)))
         }
-        Some(ReadOnly) => j.part(ReadOnly, format!("{name} {}: reads", first_word(args))),
-        _ => j.part(Changes, format!("{name}: a program whose effect triage does not know")),
+        Some(ReadOnly) => j.part(ReadOnly, format!("`{name} {}` reads", first_word(args))),
+        _ => j.part(Changes, format!("`{name}` is a program triage does not know")),
     }
 }
 
@@ -961,16 +962,17 @@ fn verb_class(args: &[&str]) -> Option<Risk> {
             return Some(if cache { Changes } else { Destructive });
         }
     }
-    let first = *words.first()?;
-    let last_part = parts(first).last().cloned().unwrap_or_default();
-    let read = |p: &str| {
-        READ_VERBS.contains(&p)
-            || p.starts_with("show")
-            || p.starts_with("list")
-            || p.ends_with("status")
-            || p == "print"
+    let read = |w: &str| {
+        let last = parts(w).last().cloned().unwrap_or_default();
+        [w, last.as_str()].iter().any(|p| {
+            READ_VERBS.contains(p)
+                || p.starts_with("show")
+                || p.starts_with("list")
+                || p.ends_with("status")
+        })
     };
-    if read(first) || read(&last_part) {
+    // The verb is the first word or, after a noun (`gh pr list`, `pm2 logs`), the second.
+    if words.iter().take(2).any(|w| read(w)) {
         return Some(ReadOnly);
     }
     None
@@ -1053,7 +1055,8 @@ fn is_system_tree(path: &str) -> bool {
         )
 }
 
-fn shell(j: &mut Judge, name: &str, args: &[&str], fed: Option<&str>, depth: usize) {
+fn shell(j: &mut Judge, name: &str, args: &[&str], input: &Input<'_>, depth: usize) {
+    let fed = input.fed;
     if let Some(k) =
         args.iter().position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c'))
         && let Some(script) = args.get(k + 1)
@@ -1069,11 +1072,75 @@ fn shell(j: &mut Judge, name: &str, args: &[&str], fed: Option<&str>, depth: usi
         (Some(file), _) => {
             j.part(Changes, format!("{name} runs the script {file}, which triage cannot see"))
         }
-        (None, None) => j.part(Changes, format!("{name}: an interactive shell")),
+        (None, None) if input.piped => j.part(
+            Changes,
+            format!("{name} runs the commands piped to it, which triage cannot see"),
+        ),
+        (None, None) => j.part(Changes, format!("`{name}` alone is an interactive shell")),
     }
 }
 
-fn interpreter(j: &mut Judge, name: &str, args: &[&str]) {
+/// Calls in code of other languages that delete files, directories or data.
+const CODE_ERASERS: &[&str] = &[
+    "rmtree", "os.remove", "os.unlink", "os.rmdir", "os.removedirs", ".unlink(", ".rmdir(",
+    "unlink(", "rm_rf", "rm_r", "FileUtils.rm", "File.delete", "fs.rmSync", "fs.rm(",
+    "fs.unlinkSync", "fs.rmdirSync", "rimraf", "remove_dir_all", "remove_file", "truncate(",
+    "DROP TABLE", "DROP DATABASE", "dropDatabase", "flushall", "flushdb",
+];
+
+/// Calls that hand a string to the shell.
+const CODE_SHELLS: &[&str] =
+    &["os.system", "subprocess", "popen", "system(", "exec(", "spawn", "`"];
+
+/// Code written inline (`python3 -c CODE`, `node -e CODE`, a here-document): judged by the
+/// deleting calls and the shell commands it holds; other code changes something.
+fn inline_code(j: &mut Judge, name: &str, code: &str, depth: usize) {
+    if let Some(call) = CODE_ERASERS.iter().find(|c| code.contains(*c)) {
+        return j.part(Destructive, format!("{name} code calls {call}, which deletes"));
+    }
+    if CODE_SHELLS.iter().any(|c| code.contains(c)) {
+        for literal in quoted_strings(code) {
+            j.script(&literal, depth + 1);
+        }
+    }
+    j.part(Changes, format!("{name} runs code triage does not read"));
+}
+
+/// The string literals of some code (quoted with `'` or `"`).
+fn quoted_strings(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut quote = None;
+    let mut current = String::new();
+    for c in code.chars() {
+        match quote {
+            Some(q) if c == q => {
+                out.push(std::mem::take(&mut current));
+                quote = None;
+            }
+            Some(_) => current.push(c),
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => {}
+        }
+    }
+    out
+}
+
+fn interpreter(j: &mut Judge, name: &str, args: &[&str], input: &Input<'_>, depth: usize) {
+    if matches!(name, "make" | "gmake")
+        && (has_flag(args, 'n', "--dry-run")
+            || args.contains(&"-q")
+            || args.contains(&"--question"))
+    {
+        return j.part(ReadOnly, format!("{name} -n only prints the recipes"));
+    }
+    let inline = args
+        .iter()
+        .position(|a| matches!(*a, "-c" | "-e" | "-E" | "--eval" | "-r" | "-p"))
+        .and_then(|k| args.get(k + 1).copied())
+        .or_else(|| input.fed.filter(|_| args.iter().all(|a| a.starts_with('-') || *a == "-")));
+    if let Some(code) = inline {
+        return inline_code(j, name, code, depth);
+    }
     if args.iter().any(|a| matches!(*a, "--version" | "-version" | "-V" | "version")) {
         return j.part(ReadOnly, format!("{name} prints its version"));
     }
@@ -1092,12 +1159,11 @@ fn interpreter(j: &mut Judge, name: &str, args: &[&str]) {
     match verb_class(&tasks) {
         Some(Destructive) => j.part(
             Destructive,
-            format!("{name} {}: the task deletes or resets data", tasks.first().unwrap_or(&"")),
+            format!("task `{name} {}` deletes or resets data", tasks.first().unwrap_or(&"")),
         ),
-        Some(ReadOnly) => j.part(
-            ReadOnly,
-            format!("{name} {}: the task only reports", tasks.first().unwrap_or(&"")),
-        ),
+        Some(ReadOnly) => {
+            j.part(ReadOnly, format!("task `{name} {}` only reports", tasks.first().unwrap_or(&"")))
+        }
         _ => j.part(Changes, format!("{name} runs code triage does not read")),
     }
 }

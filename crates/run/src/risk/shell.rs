@@ -182,6 +182,14 @@ impl Reader {
                     }
                     word_start = true;
                 }
+                '<' if word_start && self.placeholder_len() > 0 => {
+                    // `<POD_NAME>` in a guide stands for a word the reader fills in.
+                    let len = self.placeholder_len();
+                    let word: String = self.chars[self.pos..self.pos + len].iter().collect();
+                    self.pos += len;
+                    command.words.push(word);
+                    word_start = false;
+                }
                 '<' | '>' => {
                     self.redirect(&mut command, &mut pending, pipeline.len());
                     word_start = true;
@@ -227,8 +235,14 @@ impl Reader {
         pipeline_ends: bool,
     ) {
         let mut done = std::mem::take(command);
-        // Loop headers: `for x in a b c` and `case $x in` name data, not commands.
-        if matches!(done.words.first().map(String::as_str), Some("for" | "select" | "case")) {
+        // Loop headers: `for x in a b c` and `case $x in` name data, not commands. Lines
+        // of pasted output, YAML or lists (`Events:`, `server:`, `- item`) are no
+        // commands either: no program is named that way.
+        if done.words.first().is_some_and(|w| {
+            matches!(w.as_str(), "for" | "select" | "case")
+                || (w.len() > 1 && w.ends_with(':'))
+                || w.starts_with('-')
+        }) {
             done.words.clear();
         }
         let keep = !done.words.is_empty()
@@ -310,6 +324,25 @@ impl Reader {
             target.insert(0, '&');
         }
         command.redirects.push(Redirect { op, target });
+    }
+
+    /// The length of a placeholder such as `<pod-name>` or `<PID>` at the cursor (a name
+    /// of letters, digits, `_`, `-`, `.` or `:` in angle brackets, followed by the end of a
+    /// word); 0 if there is none.
+    fn placeholder_len(&self) -> usize {
+        let mut k = 1;
+        while self
+            .peek(k)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+        {
+            k += 1;
+        }
+        let named = k > 1 && self.peek(1).is_some_and(|c| c.is_ascii_alphabetic());
+        let closed = self.peek(k) == Some('>');
+        let ends = self.peek(k + 1).is_none_or(|c| {
+            c.is_whitespace() || matches!(c, ';' | '|' | '&' | ')' | '"' | '\'' | '/')
+        });
+        if named && closed && ends { k + 1 } else { 0 }
     }
 
     /// Whether the `(` at the cursor is closed right away (`()`, spaces allowed); if so,
@@ -426,7 +459,7 @@ impl Reader {
                 }
             }
             self.nested(&inner);
-            w.push_str("$(…)");
+            w.push_str(&substituted(&inner));
             return;
         }
         match (self.peek(1), self.peek(2)) {
@@ -444,7 +477,7 @@ impl Reader {
                 self.pos += 2;
                 let inner = self.balanced(')');
                 self.nested(&inner);
-                w.push_str("$(…)");
+                w.push_str(&substituted(&inner));
             }
             (Some('{'), _) => {
                 self.pos += 2;
@@ -539,6 +572,19 @@ impl Reader {
     }
 }
 
+/// What a command substitution stands for in its word: the program a lookup names
+/// (`$(which rm)`, `` `command -v rm` `` give `rm`, so a hidden program is still seen),
+/// else `$(…)`.
+fn substituted(inner: &str) -> String {
+    let words: Vec<&str> = inner.split_whitespace().collect();
+    match words.as_slice() {
+        ["which" | "whereis", name] | ["command" | "type", "-v" | "-p" | "-P", name] => {
+            (*name).to_owned()
+        }
+        _ => "$(…)".to_owned(),
+    }
+}
+
 /// Whether `word` is `NAME=value`.
 fn is_assignment(word: &str) -> bool {
     let Some((name, _)) = word.split_once('=') else { return false };
@@ -580,6 +626,7 @@ mod tests {
         assert_eq!(got[0], w(&[&["kubectl", "get", "pods", "-o", "name"], &["head", "-1"]]));
         assert_eq!(got[1], w(&[&["kubectl", "delete", "pod", "$(…)"]]));
         assert_eq!(words("echo `rm -rf /x`")[0], w(&[&["rm", "-rf", "/x"]]));
+        assert_eq!(words("`which rm` -rf /opt")[1], w(&[&["rm", "-rf", "/opt"]]));
         assert_eq!(words("diff <(sort a) b")[0], w(&[&["sort", "a"]]));
     }
 
@@ -599,6 +646,27 @@ mod tests {
         assert_eq!(
             words("case $1 in start) run;; stop) halt;; esac"),
             vec![w(&[&["run"]]), w(&[&["halt"]])]
+        );
+    }
+
+    #[test]
+    fn placeholders_are_words_and_text_lines_are_no_commands() {
+        assert_eq!(
+            words("kubectl logs <pod-name> -n x && kill -9 <PID>"),
+            vec![
+                w(&[&["kubectl", "logs", "<pod-name>", "-n", "x"]]),
+                w(&[&["kill", "-9", "<PID>"]])
+            ]
+        );
+        assert_eq!(read("sort <in.txt >out.txt")[0][0].redirects.len(), 2, "a real redirection");
+        assert!(
+            words(
+                "Events:
+- item one
+server:
+  port: 1"
+            )
+            .is_empty()
         );
     }
 

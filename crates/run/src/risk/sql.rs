@@ -133,7 +133,7 @@ fn statement_risk(statement: &str) -> (Risk, String) {
     if first == "RESET"
         && matches!(words.get(1).copied(), Some("MASTER" | "SLAVE" | "REPLICA" | "BINARY"))
     {
-        return (Destructive, format!("{short}: deletes replication logs or state"));
+        return (Destructive, format!("`{short}` deletes replication logs or state"));
     }
     let side = SIDE_EFFECTS.iter().find(|f| upper.contains(&f.to_ascii_uppercase()));
     match first {
@@ -165,7 +165,7 @@ fn statement_risk(statement: &str) -> (Risk, String) {
                 return statement_risk(&body);
             }
             if first == "SET" && matches!(words.get(1).copied(), Some("GLOBAL" | "PERSIST")) {
-                return (Changes, format!("{short}: a server setting"));
+                return (Changes, format!("`{short}` a server setting"));
             }
             if words.contains(&"INTO")
                 && first == "SELECT"
@@ -181,17 +181,17 @@ fn statement_risk(statement: &str) -> (Risk, String) {
                 return (Changes, "SELECT INTO creates a table".into());
             }
             if let Some(f) = side {
-                return (Changes, format!("{short}: {f} has side effects"));
+                return (Changes, format!("`{short}` {f} has side effects"));
             }
-            (ReadOnly, format!("{short}: reads"))
+            (ReadOnly, format!("`{short}` reads"))
         }
-        "DROP" | "TRUNCATE" => (Destructive, format!("{short}: drops data")),
+        "DROP" | "TRUNCATE" => (Destructive, format!("`{short}` drops data")),
         "DELETE" | "UPDATE" => {
             let limited = where_limits(&upper);
             if limited {
-                (Changes, format!("{short}: changes selected rows"))
+                (Changes, format!("`{short}` changes selected rows"))
             } else {
-                (Destructive, format!("{short}: every row, no limiting WHERE"))
+                (Destructive, format!("`{short}` every row, no limiting WHERE"))
             }
         }
         "ALTER" => {
@@ -199,9 +199,9 @@ fn statement_risk(statement: &str) -> (Risk, String) {
                 && !upper.contains("DROP DEFAULT")
                 && !upper.contains("DROP NOT NULL")
             {
-                (Destructive, format!("{short}: drops a column or object"))
+                (Destructive, format!("`{short}` drops a column or object"))
             } else {
-                (Changes, format!("{short}: changes the schema or a setting"))
+                (Changes, format!("`{short}` changes the schema or a setting"))
             }
         }
         "REVOKE" | "GRANT" | "INSERT" | "CREATE" | "COPY" | "VACUUM" | "ANALYZE" | "ANALYSE"
@@ -213,11 +213,11 @@ fn statement_risk(statement: &str) -> (Risk, String) {
                 return (ReadOnly, "COPY TO STDOUT prints".into());
             }
             if first == "PURGE" || (first == "RESET" && words.get(1) == Some(&"MASTER")) {
-                return (Destructive, format!("{short}: deletes logs"));
+                return (Destructive, format!("`{short}` deletes logs"));
             }
-            (Changes, format!("{short}: writes"))
+            (Changes, format!("`{short}` writes"))
         }
-        _ => (Changes, format!("{short}: a statement triage does not know")),
+        _ => (Changes, format!("`{short}` a statement triage does not know")),
     }
 }
 

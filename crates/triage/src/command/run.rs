@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use triage_core::redact::Redactor;
 use triage_run::Plan;
 
@@ -48,8 +47,8 @@ pub(crate) fn run(args: RunArgs, config: Config) -> anyhow::Result<Exit> {
         return Ok(Exit::Error);
     }
     let options = crate::command::diagnose::load_options(&args.vars, &config);
-    let parsed = triage_guide::load(&args.guide, &options)
-        .with_context(|| format!("cannot read {}", args.guide.display()))?;
+    // The guide crate's error names the file.
+    let parsed = triage_guide::load(&args.guide, &options)?;
     render::diagnostics(&parsed.diagnostics)?;
     let mut plan = Plan::of(&parsed.guide);
     if let Some(filter) = &args.section {

@@ -100,7 +100,7 @@ pub(super) fn kubectl(j: &mut Judge, args: &[&str], depth: usize) {
                         | "rs"
                 ) && !args.iter().any(|a| *a == "--all" || *a == "-A" || *a == "--all-namespaces");
             if recreated {
-                j.part(Changes, format!("kubectl delete {kind}: its controller recreates it"))
+                j.part(Changes, format!("kubectl delete {kind}, which its controller recreates"))
             } else {
                 j.part(Destructive, format!("kubectl delete {what} removes cluster objects"))
             }

@@ -56,7 +56,7 @@ pub(super) fn sql_client(j: &mut Judge, name: &str, args: &[&str], input: &Input
             None if args.iter().any(|a| matches!(*a, "--version" | "-V" | "-l" | "--list")) => {
                 return j.part(ReadOnly, format!("{name} lists or prints its version"));
             }
-            None => return j.part(Changes, format!("{name}: an interactive session")),
+            None => return j.part(Changes, format!("`{name}` alone is an interactive session")),
         }
     }
     for s in statements {

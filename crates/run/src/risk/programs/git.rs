@@ -127,3 +127,62 @@ pub(super) fn git(j: &mut Judge, args: &[&str]) {
         _ => j.part(Changes, format!("git {verb} changes the repository")),
     }
 }
+
+/// GitHub and GitLab CLIs: `gh api` by its method, other commands by their verbs.
+pub(super) fn forge(j: &mut Judge, name: &str, args: &[&str]) {
+    let pos = positional(
+        args,
+        &[
+            "-R", "--repo", "-X", "--method", "-f", "-F", "--field", "--raw-field", "-H",
+            "--header", "-q", "--jq", "--input", "-L", "--limit", "-s", "--state", "-b", "--body",
+            "-t", "--title",
+        ],
+    );
+    if pos.first() == Some(&"api") {
+        let method = args
+            .windows(2)
+            .find(|w| w[0] == "-X" || w[0] == "--method")
+            .map(|w| w[1].to_ascii_uppercase())
+            .unwrap_or_else(|| {
+                let fields = args
+                    .iter()
+                    .any(|a| matches!(*a, "-f" | "-F" | "--field" | "--raw-field" | "--input"));
+                if fields { "POST".into() } else { "GET".into() }
+            });
+        return match method.as_str() {
+            "GET" | "HEAD" => j.part(ReadOnly, format!("{name} api GET reads")),
+            "DELETE" => j.part(Destructive, format!("{name} api DELETE removes a resource")),
+            _ => j.part(Changes, format!("{name} api {method} changes the forge")),
+        };
+    }
+    let verbs: Vec<&str> = pos.iter().take(2).copied().collect();
+    if verbs.iter().any(|v| matches!(*v, "delete" | "remove" | "rm" | "delete-asset" | "archive")) {
+        return j.part(Destructive, format!("{name} {} deletes", verbs.join(" ")));
+    }
+    if verbs.iter().any(|v| {
+        matches!(
+            *v,
+            "list"
+                | "ls"
+                | "view"
+                | "status"
+                | "diff"
+                | "checks"
+                | "search"
+                | "browse"
+                | "watch"
+                | "download"
+                | "auth"
+                | "--version"
+                | "version"
+                | "help"
+        )
+    }) && !verbs.contains(&"login")
+    {
+        if verbs.contains(&"download") {
+            return j.part(Changes, format!("{name} {} writes files", verbs.join(" ")));
+        }
+        return j.part(ReadOnly, format!("{name} {} reads", verbs.join(" ")));
+    }
+    j.part(Changes, format!("{name} {} changes the forge", verbs.join(" ")))
+}
