@@ -19,6 +19,11 @@ pub struct Step {
     pub section: Vec<String>,
     /// The 1-based line of its first command in the guide.
     pub line: u32,
+    /// The shell that runs it: `bash` or `zsh` for blocks in those languages, else `sh`.
+    pub shell: &'static str,
+    /// Its block's `timeout` attribute (`timeout=30s`), when it has a valid one.
+    #[serde(skip)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Every step of a guide.
@@ -36,6 +41,15 @@ impl Plan {
             let path: Vec<String> =
                 guide.breadcrumb(section.id).into_iter().map(str::to_owned).collect();
             for block in section.blocks.iter().filter(|b| b.is_shell() && !b.ignored) {
+                let shell = match block.lang.to_ascii_lowercase().as_str() {
+                    "bash" => "bash",
+                    "zsh" => "zsh",
+                    _ => "sh",
+                };
+                let timeout = block
+                    .attributes
+                    .get("timeout")
+                    .and_then(|t| triage_core::duration::parse(t).ok());
                 for (line, command) in commands(block) {
                     let judged = risk::assess(&command);
                     steps.push(Step {
@@ -44,6 +58,8 @@ impl Plan {
                         reasons: judged.reasons,
                         section: path.clone(),
                         line,
+                        shell,
+                        timeout,
                     });
                 }
             }
@@ -112,7 +128,14 @@ mod tests {
             vec![("df -h", Risk::ReadOnly, 4), ("rm -rf /var/cache/app", Risk::Destructive, 10)]
         );
         assert_eq!(p.steps[1].section, vec!["Disk full", "Fix"]);
+        assert_eq!((p.steps[0].shell, p.steps[1].shell), ("sh", "bash"));
         assert_eq!(p.highest(), Some(Risk::Destructive));
+    }
+
+    #[test]
+    fn a_block_timeout_attribute_is_kept() {
+        let p = plan("# T\n\n```sh { timeout=90s }\nsleep 1\n```\n");
+        assert_eq!(p.steps[0].timeout, Some(std::time::Duration::from_secs(90)));
     }
 
     #[test]

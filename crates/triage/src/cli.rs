@@ -39,7 +39,7 @@ pub(crate) enum Command {
     Templates(crate::command::templates::TemplatesArgs),
     /// Print a text with its secrets masked (passwords, tokens, keys, credentials in URLs).
     Redact(crate::command::redact::RedactArgs),
-    /// Show a guide's procedure steps with the risk of each (--plan); nothing runs.
+    /// Run a guide's procedure step by step, each confirmed; --plan shows the steps' risk.
     Run(crate::command::run::RunArgs),
 }
 
@@ -122,7 +122,7 @@ pub(crate) fn parse_var(text: &str) -> Result<(String, String), String> {
     }
 }
 
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     triage_core::duration::parse(text)
 }
 

@@ -10,10 +10,10 @@ use super::{fix_lines, shown};
 use crate::report::{Entry, Report};
 
 pub(crate) const ERROR: Style = AnsiColor::Red.on_default().bold();
-const PASS: Style = AnsiColor::Green.on_default();
+pub(crate) const PASS: Style = AnsiColor::Green.on_default();
 pub(crate) const WARN: Style = AnsiColor::Yellow.on_default().bold();
 const DIM: Style = Style::new().dimmed();
-const BOLD: Style = Style::new().bold();
+pub(crate) const BOLD: Style = Style::new().bold();
 
 /// Check names are padded to this many characters so targets line up.
 const NAME_WIDTH: usize = 34;

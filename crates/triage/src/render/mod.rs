@@ -37,6 +37,13 @@ pub(crate) fn error_line(text: &str) {
     let _ = writeln!(err, "{}error{}: {text}", human::ERROR.render(), human::ERROR.render_reset());
 }
 
+/// Writes a question to stderr, without a line end, for an answer on stdin.
+pub(crate) fn prompt(text: &str) -> std::io::Result<()> {
+    let mut err = anstream::stderr().lock();
+    write!(err, "{text}")?;
+    err.flush()
+}
+
 /// Writes loading diagnostics to stderr, each with its source line and caret.
 pub(crate) fn diagnostics(diagnostics: &[Diagnostic]) -> std::io::Result<()> {
     let mut err = anstream::stderr().lock();

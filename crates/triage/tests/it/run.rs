@@ -79,12 +79,87 @@ fn secrets_in_steps_are_masked_in_the_plan() {
 }
 
 #[test]
-fn without_plan_or_with_a_missing_guide_it_says_why() {
-    Test::new()
-        .guide("disk.md", GUIDE)
-        .args(&["run", "disk.md"])
-        .run()
-        .code(2)
-        .stderr_has("--plan");
+fn a_missing_guide_is_named() {
     Test::new().args(&["run", "missing.md", "--plan"]).run().code(2).stderr_has("missing.md");
+}
+
+const STEPS: &str = "\
+# Restart the worker
+
+```sh
+echo first > first.txt
+```
+
+```bash
+echo \"password=hunter2xyz\"; exit 3
+```
+
+```sh
+touch never.txt
+```
+";
+
+#[test]
+fn steps_run_in_order_and_the_run_stops_at_the_first_failure() {
+    let test = Test::new()
+        .guide("steps.md", STEPS)
+        .args(&["run", "steps.md", "--yes", "--timeline", "timeline.jsonl"]);
+    let run = test.run();
+    run.code(1)
+        .stdout_has("step 1/3")
+        .stdout_has("step 2/3")
+        .stdout_has("failed with exit status 3")
+        .stdout_lacks("step 3/3")
+        .stdout_lacks("hunter2xyz")
+        .stderr_has("step 2 failed: stopping");
+    assert!(test.path("first.txt").exists());
+    assert!(!test.path("never.txt").exists(), "the run must stop at the failure");
+    let timeline = std::fs::read_to_string(test.path("timeline.jsonl")).unwrap();
+    let entries: Vec<serde_json::Value> =
+        timeline.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(entries.len(), 2, "{timeline}");
+    assert_eq!(entries[0]["status"], 0);
+    assert_eq!(entries[1]["status"], 3);
+    assert_eq!(entries[1]["decision"], "ran");
+    assert!(!timeline.contains("hunter2xyz"), "{timeline}");
+    assert!(entries[1]["stdout"].as_str().unwrap().contains("password="));
+}
+
+#[test]
+fn keep_going_runs_past_a_failure() {
+    let test =
+        Test::new().guide("steps.md", STEPS).args(&["run", "steps.md", "--yes", "--keep-going"]);
+    test.run().code(1).stdout_has("step 3/3");
+    assert!(test.path("never.txt").exists());
+}
+
+#[test]
+fn nothing_runs_unconfirmed_and_destructive_steps_need_their_own_flag() {
+    let test = Test::new().guide("steps.md", STEPS).args(&["run", "steps.md"]);
+    test.run().code(2).stderr_has("--yes");
+    assert!(!test.path("first.txt").exists());
+
+    let guide = "# Clean\n\n```sh\ntouch before.txt\n```\n\n```sh\nrm -rf cache\n```\n\n```sh\ntouch after.txt\n```\n";
+    let test = Test::new().guide("clean.md", guide).args(&["run", "clean.md", "--yes"]);
+    test.run().code(1).stderr_has("step 2 is destructive");
+    assert!(test.path("before.txt").exists());
+    assert!(!test.path("after.txt").exists());
+    let test = Test::new()
+        .guide("clean.md", guide)
+        .args(&["run", "clean.md", "--yes", "--allow-destructive"]);
+    test.run().code(0);
+    assert!(test.path("after.txt").exists());
+}
+
+#[test]
+fn a_step_past_its_time_limit_is_killed() {
+    let guide = "# Slow\n\n```sh\nsleep 20\n```\n\n```sh { timeout=300ms }\nsleep 20\n```\n";
+    let started = std::time::Instant::now();
+    Test::new()
+        .guide("slow.md", guide)
+        .args(&["run", "slow.md", "--yes", "--timeout", "300ms", "--keep-going"])
+        .run()
+        .code(1)
+        .stdout_has("timed out");
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
 }
