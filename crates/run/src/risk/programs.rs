@@ -61,7 +61,9 @@ const READERS: &[&str] = &[
     "pwck", "grpck", "tput", "stty", "tty", "clear", "reset", "script", "yes", "openssl",
     "keytool", "certutil", "ssh-keygen", "gpg", "tcpdump", "tshark", "ngrep", "nmap", "ab", "wrk",
     "hey", "siege", "k6", "vegeta", "grpcurl", "kcat", "kafkacat", "promtool", "amtool", "consul",
-    "vault", "nomad", "etcdctl", "col", "namei", "getfacl", "lsattr", "colrm", "rev", "shuf",
+    "vault", "nomad", "etcdctl", "nfsstat", "pvs", "vgs", "lvs", "pvdisplay", "vgdisplay",
+    "lvdisplay", "pvscan", "vgscan", "lvscan", "ausearch", "aureport", "audit2why", "audit2allow",
+    "jstack", "jps", "jstat", "jinfo", "col", "namei", "getfacl", "lsattr", "colrm", "rev", "shuf",
     "csvlook", "mlr", "xmllint", "pv", "ccze", "bat", "fd", "exa", "eza", "duf", "dust", "ncdu",
     "btop", "gdu", "procs", "ioping", "fio-status", "lsns", "lslocks", "lsipc", "chage-l", "nstat",
     "ifstat", "bmon", "conntrack-l", "dnstop", "drill", "kdig", "delv", "q", "doggo", "jless",
@@ -97,6 +99,13 @@ const ERASERS: &[&str] = &[
     "rm", "shred", "wipefs", "unlink", "srm", "mkswap", "blkdiscard", "sgdisk", "sfdisk", "gdisk",
     "cfdisk", "lvremove", "vgremove", "pvremove", "zap", "dropdb", "dropuser", "userdel",
     "groupdel", "deluser", "delgroup", "kdestroy", "pg_resetwal", "pg_resetxlog",
+];
+
+/// Checkers that only report (besides every `*lint`).
+const LINTERS: &[&str] = &[
+    "shellcheck", "hadolint", "kubeval", "kubeconform", "kube-score", "kube-linter", "conftest",
+    "checkov", "tfsec", "trivy", "grype", "syft", "semgrep", "gitleaks", "trufflehog", "ajv",
+    "jsonschema", "check-jsonschema", "yq-validate", "spectral", "vale", "codespell", "typos",
 ];
 
 /// Programs that power a host off or restart it.
@@ -254,6 +263,16 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
     }
     if INTERPRETERS.iter().any(|i| name.starts_with(i)) {
         return interpreter(j, name, &args, input, depth);
+    }
+    if name.ends_with("lint") || LINTERS.contains(&name) {
+        return if args.iter().any(|a| {
+            matches!(*a, "--fix" | "-w" | "--write" | "--fix-dry-run" | "-i" | "--in-place")
+        }) && !args.contains(&"--fix-dry-run")
+        {
+            j.part(Changes, format!("{name} --fix rewrites files"))
+        } else {
+            j.part(ReadOnly, format!("{name} only reports problems"))
+        };
     }
     if ERASERS.contains(&name) {
         return j.part(Destructive, format!("{name} deletes or wipes"));
@@ -628,9 +647,24 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
                 j.part(ReadOnly, "logrotate -d only shows")
             }
             "ipset" | "wg" | "tc" | "tailscale"
-                if args.first().is_none_or(|a| {
-                    matches!(*a, "list" | "show" | "status" | "-L" | "-l" | "save")
-                }) =>
+                if args.iter().all(|a| a.starts_with('-'))
+                    || args.iter().any(|a| {
+                        matches!(*a, "list" | "show" | "status" | "ls" | "-L" | "-l" | "save")
+                    }) && !args.iter().any(|a| {
+                        matches!(
+                            *a,
+                            "add"
+                                | "del"
+                                | "delete"
+                                | "change"
+                                | "replace"
+                                | "set"
+                                | "flush"
+                                | "destroy"
+                                | "up"
+                                | "down"
+                        )
+                    }) =>
             {
                 j.part(ReadOnly, format!("{name} prints"))
             }
@@ -879,6 +913,25 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
                 j.part(ReadOnly, format!("{name} prints"))
             }
         }
+        "kustomize" => match first_word(&args) {
+            "build" | "cfg" | "version" | "" => {
+                j.part(ReadOnly, "kustomize build prints manifests")
+            }
+            verb => j.part(Changes, format!("kustomize {verb} edits the kustomization")),
+        },
+        "jmap" | "jcmd"
+            if args
+                .iter()
+                .any(|a| a.starts_with("-dump") || a.contains("dump") && a.contains("file")) =>
+        {
+            j.part(Changes, format!("{name} writes a heap dump file"))
+        }
+        "jmap" => j.part(ReadOnly, "jmap prints the heap"),
+        "nfsstat" if args.contains(&"-z") => j.part(Changes, "nfsstat -z resets the counters"),
+        "py-spy" => match first_word(&args) {
+            "record" => j.part(Changes, "py-spy record writes a profile"),
+            _ => j.part(ReadOnly, "py-spy samples a process and prints"),
+        },
         "yq" => {
             if args.iter().any(|a| *a == "-i" || *a == "--inplace") {
                 j.part(Changes, "yq -i edits a file")

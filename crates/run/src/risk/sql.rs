@@ -20,11 +20,8 @@ const SIDE_EFFECTS: &[&str] = &[
     "pg_wal_replay_pause",
     "pg_wal_replay_resume",
     "set_config",
-    "lo_unlink",
     "lo_import",
     "lo_export",
-    "pg_drop_replication_slot",
-    "pg_replication_origin_drop",
     "dblink_exec",
     "pg_file_write",
     "pg_logical_emit_message",
@@ -135,6 +132,17 @@ fn statement_risk(statement: &str) -> (Risk, String) {
     {
         return (Destructive, format!("`{short}` deletes replication logs or state"));
     }
+    // A function that drops or deletes (`pg_drop_replication_slot`, `lo_unlink`) loses
+    // state whatever statement calls it.
+    if let Some(f) = called_functions(&upper).into_iter().find(|name| {
+        ["DROP", "DELETE", "UNLINK", "TRUNCATE", "PURGE", "REMOVE"].iter().any(|v| name.contains(v))
+    }) && !matches!(first, "DROP" | "DELETE" | "TRUNCATE")
+    {
+        return (
+            Destructive,
+            format!("`{short}` calls {}, which drops state", f.to_ascii_lowercase()),
+        );
+    }
     let side = SIDE_EFFECTS.iter().find(|f| upper.contains(&f.to_ascii_uppercase()));
     match first {
         "SELECT" | "WITH" | "VALUES" | "TABLE" | "SHOW" | "DESCRIBE" | "DESC" | "EXPLAIN"
@@ -221,6 +229,21 @@ fn statement_risk(statement: &str) -> (Risk, String) {
     }
 }
 
+/// The names of the functions a statement calls: each identifier right before a `(`.
+fn called_functions(upper: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for (at, _) in upper.match_indices('(') {
+        let before = upper[..at].trim_end();
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |k| k + 1);
+        if start < before.len() {
+            out.push(&before[start..]);
+        }
+    }
+    out
+}
+
 /// Whether an `UPDATE`/`DELETE` has a `WHERE` that limits it (`WHERE 1=1`, `WHERE true`
 /// limit nothing).
 fn where_limits(upper: &str) -> bool {
@@ -246,6 +269,8 @@ mod tests {
     fn statements_by_what_they_do() {
         assert_eq!(risk("SELECT * FROM pg_stat_activity"), Risk::ReadOnly);
         assert_eq!(risk("SELECT pg_terminate_backend(42)"), Risk::Changes);
+        assert_eq!(risk("SELECT pg_drop_replication_slot('old')"), Risk::Destructive);
+        assert_eq!(risk("SELECT deleted_at FROM users"), Risk::ReadOnly);
         assert_eq!(risk("DELETE FROM jobs WHERE id = 4"), Risk::Changes);
         assert_eq!(risk("DELETE FROM jobs"), Risk::Destructive);
         assert_eq!(risk("UPDATE users SET x=1 WHERE 1=1"), Risk::Destructive);

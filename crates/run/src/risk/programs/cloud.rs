@@ -12,7 +12,12 @@ pub(super) fn cloud(j: &mut Judge, name: &str, args: &[&str]) {
             "--limit", "--max-items",
         ],
     );
-    let words: Vec<String> = pos.iter().map(|p| p.to_ascii_lowercase()).collect();
+    // Values (`Start=2024-01-01,End=...`, ARNs, paths) are no verbs.
+    let words: Vec<String> = pos
+        .iter()
+        .filter(|p| !p.contains(['=', ',', '/', ':']))
+        .map(|p| p.to_ascii_lowercase())
+        .collect();
     if args.iter().any(|a| *a == "--dryrun" || *a == "--dry-run") {
         return j.part(ReadOnly, format!("{name} --dry-run applies nothing"));
     }
@@ -29,6 +34,7 @@ pub(super) fn cloud(j: &mut Judge, name: &str, args: &[&str]) {
     };
     let reads = |w: &str| {
         w.starts_with("describe")
+            || w.starts_with("head-")
             || w.starts_with("list")
             || w.starts_with("get")
             || w == "ls"

@@ -173,7 +173,10 @@ pub(super) fn docker(j: &mut Judge, name: &str, args: &[&str], depth: usize) {
                     let inner: Vec<String> =
                         rest[k + 1..].iter().map(|s| (*s).to_owned()).collect();
                     let interactive = rest[..k].iter().any(|a| matches!(*a, "-it" | "-ti" | "-i"));
-                    if interactive && inner.len() == 1 && SHELLS.contains(&inner[0].as_str()) {
+                    if interactive
+                        && inner.len() == 1
+                        && SHELLS.contains(&inner[0].rsplit('/').next().unwrap_or(""))
+                    {
                         return j.part(Changes, "an interactive shell in a container");
                     }
                     judge(j, &inner, &Input::default(), depth + 1)

@@ -186,7 +186,8 @@ pub(super) fn openssl(j: &mut Judge, args: &[&str]) {
                 j.part(ReadOnly, format!("openssl {verb} prints"))
             }
         }
-        _ => j.part(Changes, format!("openssl {verb}")),
+        _ if out => j.part(Changes, format!("openssl {verb} writes a file")),
+        _ => j.part(ReadOnly, format!("openssl {verb} prints")),
     }
 }
 
