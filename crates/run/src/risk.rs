@@ -1,9 +1,9 @@
 //! How risky a step is, judged from its text before anything runs.
 //!
 //! A step takes the class of its most dangerous part: every simple command of every
-//! pipeline, chain, loop and substitution ([`shell`]), every redirection, and what is fed to
+//! pipeline, chain, loop and substitution (`shell`), every redirection, and what is fed to
 //! an interpreter (SQL to `psql`, commands to `redis-cli`, a script to `sh`). Each program
-//! is judged by its own rules ([`programs`], SQL in [`sql`], Redis in [`redis`]); wrappers
+//! is judged by its own rules (`programs`, SQL in `sql`, Redis in `redis`); wrappers
 //! (`sudo`, `env`, `timeout`, `ssh host CMD`, `kubectl exec -- CMD`, `sh -c CMD`) take the
 //! class of what they run. A program no rule knows changes something until shown
 //! otherwise: the judgement errs towards caution, never towards `read-only`.
