@@ -163,3 +163,31 @@ fn a_step_past_its_time_limit_is_killed() {
         .stdout_has("timed out");
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
 }
+
+/// On a terminal every step is asked for: `y` runs one, a destructive one wants `yes` typed
+/// out (a bare `y` asks again), `q` ends the run. util-linux `script` gives the run a
+/// pseudo-terminal fed from a pipe.
+#[test]
+fn on_a_terminal_each_step_is_confirmed() {
+    let guide =
+        "# T\n\n```sh\ntouch a.txt\n```\n\n```sh\nrm -f b.txt\n```\n\n```sh\ntouch c.txt\n```\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("g.md"), guide).unwrap();
+    std::fs::write(dir.path().join("b.txt"), "").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("triage");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &format!("{} run g.md", bin.display()), "/dev/null"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux script runs the test on a pseudo-terminal");
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(b"y\ny\nyes\nq\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(dir.path().join("a.txt").exists(), "{text}");
+    assert!(!dir.path().join("b.txt").exists(), "the destructive step ran after `yes`: {text}");
+    assert!(!dir.path().join("c.txt").exists(), "q ends the run: {text}");
+    assert_eq!(text.matches("it is destructive: type yes").count(), 2, "{text}");
+}
