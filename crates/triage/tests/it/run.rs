@@ -175,16 +175,12 @@ fn on_a_terminal_each_step_is_confirmed() {
     std::fs::write(dir.path().join("g.md"), guide).unwrap();
     std::fs::write(dir.path().join("b.txt"), "").unwrap();
     let bin = assert_cmd::cargo::cargo_bin("triage");
-    let mut child = std::process::Command::new("script")
+    let out = assert_cmd::Command::new("script")
         .args(["-qec", &format!("{} run g.md", bin.display()), "/dev/null"])
         .current_dir(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
+        .write_stdin("y\ny\nyes\nq\n")
+        .output()
         .expect("util-linux script runs the test on a pseudo-terminal");
-    use std::io::Write as _;
-    child.stdin.take().unwrap().write_all(b"y\ny\nyes\nq\n").unwrap();
-    let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(dir.path().join("a.txt").exists(), "{text}");
     assert!(!dir.path().join("b.txt").exists(), "the destructive step ran after `yes`: {text}");
