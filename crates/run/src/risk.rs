@@ -251,7 +251,36 @@ fn printed_text(pipeline: &[shell::Command], i: usize) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// Words and operators every rule looks at, to build steps that reach deep into them.
+    const VOCABULARY: &[&str] = &[
+        "rm", "-rf", "kubectl", "delete", "get", "exec", "--", "sh", "-c", "git", "push", "-f",
+        "docker", "compose", "down", "-v", "psql", "mysql", "-e", "redis-cli", "DEL", "FLUSHALL",
+        "curl", "-X", "POST", "-d", "aws", "s3", "rm", "gcloud", "terraform", "destroy", "find",
+        "-exec", "-delete", ";", "+", "xargs", "sudo", "env", "timeout", "ssh", "host", "echo",
+        "DROP TABLE x", "SELECT 1", "|", "&&", "||", "&", "$(", ")", "`", "'", "\"", "<", ">",
+        ">>", "<<EOF", "EOF", "<<<", "\n", "#", "\\", "(", "{", "}", "for", "in", "do", "done",
+        "case", "esac", "=", "x=1", "-", "cp", "mv", "tar", "-x", "python3", "base64", "-d",
+        "openssl", "helm", "systemctl", "journalctl", "--vacuum-size=1G", "crontab", "-r", ":(){",
+        ":|:&", "};:", "<pod>", "http", "gh", "api", "make", "-n", "mongosh", "--eval",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Any mix of those never panics, and a step with `rm -rf` in command position
+        /// is never called less than destructive.
+        #[test]
+        fn any_step_is_judged_without_panic(words in prop::collection::vec(prop::sample::select(VOCABULARY), 0..30)) {
+            let text = words.join(" ");
+            let _ = assess(&text);
+            // A blank line ends any `\` continuation.
+            let with_rm = format!("{text}\n\nrm -rf /srv/data");
+            prop_assert_eq!(assess(&with_rm).risk, Risk::Destructive, "{}", with_rm);
+        }
+    }
 
     fn risk(text: &str) -> Risk {
         assess(text).risk

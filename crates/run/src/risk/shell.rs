@@ -374,6 +374,12 @@ impl Reader {
             match c {
                 ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '<' | '>' | ')' => break,
                 '(' if !w.ends_with('=') && !w.ends_with('@') && !w.ends_with('?') => break,
+                // A quote never closed is taken as a character: what follows it is still
+                // read as commands, not hidden as text.
+                '\'' | '"' if !self.closes(c) => {
+                    w.push(c);
+                    self.pos += 1;
+                }
                 '\'' => {
                     self.pos += 1;
                     while let Some(c) = self.peek(0) {
@@ -546,8 +552,24 @@ impl Reader {
         self.out.extend(read(inner));
     }
 
-    /// The lines of a here-document up to its delimiter line, consumed.
+    /// Whether the quote at the cursor is closed later in the text.
+    fn closes(&self, quote: char) -> bool {
+        let mut k = 1;
+        while let Some(c) = self.peek(k) {
+            if c == quote {
+                return true;
+            }
+            k += if c == '\\' && quote == '"' { 2 } else { 1 };
+        }
+        false
+    }
+
+    /// The lines of a here-document up to its delimiter line, consumed. A here-document
+    /// never closed gives nothing and its lines are read as commands, so that a missing
+    /// delimiter cannot hide them.
     fn heredoc(&mut self, delimiter: &str, strip_tabs: bool) -> String {
+        let start = self.pos;
+        let mut closed = false;
         let mut body = String::new();
         loop {
             if self.pos >= self.chars.len() {
@@ -563,10 +585,15 @@ impl Reader {
             }
             let line = if strip_tabs { line.trim_start_matches('\t') } else { &line };
             if line.trim_end() == delimiter {
+                closed = true;
                 break;
             }
             body.push_str(line);
             body.push('\n');
+        }
+        if !closed {
+            self.pos = start;
+            return String::new();
         }
         body
     }
@@ -691,6 +718,9 @@ server:
         assert!(!echo.redirects[0].writes_file(), "2>&1 duplicates");
         assert!(echo.redirects[1].appends());
         assert_eq!(read("redis-cli <<< 'FLUSHALL'")[0][0].stdin.as_deref(), Some("FLUSHALL"));
+        // Neither a quote nor a here-document left open hides the lines after it.
+        assert_eq!(words("echo don't\nrm -rf /x")[1], w(&[&["rm", "-rf", "/x"]]));
+        assert_eq!(words("cat <<EOF\nrm -rf /x")[1], w(&[&["rm", "-rf", "/x"]]));
         assert_eq!(read(": > app.log")[0][0].words, vec![":"]);
         assert_eq!(read("> app.log")[0][0].redirects[0].target, "app.log");
     }
