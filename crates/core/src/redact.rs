@@ -208,21 +208,38 @@ impl Redactor {
                 out = Cow::Owned(out.replace(literal.as_str(), MASK));
             }
         }
-        let spans = find_secrets(&out, true);
-        if spans.is_empty() {
-            return out;
+        // A mask can give a secret the boundary it lacked (`...secret--password x` becomes
+        // `...[REDACTED]--password x`), so masking goes on until nothing changes: the result
+        // is the same however often it is redacted again.
+        for _ in 0..MAX_PASSES {
+            match mask_once(&out) {
+                Some(masked) if masked != *out => out = Cow::Owned(masked),
+                _ => break,
+            }
         }
-        let spans = merged(&out, with_copies(&out, spans));
-        let mut result = String::with_capacity(out.len());
-        let mut last = 0;
-        for span in spans {
-            result.push_str(&out[last..span.start]);
-            result.push_str(MASK);
-            last = span.end;
-        }
-        result.push_str(&out[last..]);
-        Cow::Owned(result)
+        out
     }
+}
+
+/// Most masking passes over one text (each one that changes it is followed by another).
+const MAX_PASSES: usize = 4;
+
+/// `text` with every secret found in it masked, or `None` when there is none.
+fn mask_once(text: &str) -> Option<String> {
+    let spans = find_secrets(text, true);
+    if spans.is_empty() {
+        return None;
+    }
+    let spans = merged(text, with_copies(text, spans));
+    let mut result = String::with_capacity(text.len());
+    let mut last = 0;
+    for span in spans {
+        result.push_str(&text[last..span.start]);
+        result.push_str(MASK);
+        last = span.end;
+    }
+    result.push_str(&text[last..]);
+    Some(result)
 }
 
 #[cfg(test)]
@@ -435,6 +452,15 @@ mod tests {
         for name in ["PORT", "METALD_URL", "HOST", "KEYSPACE_HITS_TOTAL"] {
             assert!(!is_secret_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn a_mask_that_gives_a_secret_its_boundary_is_followed_by_another_pass() {
+        let text = "--password Zx81kQ0pLm2Nq9RtYs: passwordZx81kQ0pLm2Nq9RtYs--password @hpassword";
+        let r = Redactor::default();
+        let once = r.redact(text).into_owned();
+        assert!(!once.contains("@hpassword"), "{once}");
+        assert_eq!(r.redact(&once), once);
     }
 
     proptest! {
