@@ -61,7 +61,9 @@ pub fn is_secret_name(name: &str) -> bool {
 /// it) costs one scan instead of one per shape.
 struct Shapes {
     shapes: Vec<shapes::Shape>,
-    regexes: Vec<Regex>,
+    /// Each shape's regex, compiled the first time a text passes the prefilter: most
+    /// texts never do, and compiling them all took most of a short run's start.
+    regexes: Vec<std::sync::OnceLock<Regex>>,
     any: RegexSet,
     /// The index of the base64 shape, skipped inside decoded text.
     blobs: usize,
@@ -77,10 +79,7 @@ static SHAPES: LazyLock<Shapes> = LazyLock::new(|| {
     for shape in &mut all {
         shape.pattern = shape.pattern.replace(r"\b", r"(?-u:\b)");
     }
-    let regexes = all
-        .iter()
-        .map(|s| Regex::new(&s.pattern).expect("built-in redaction pattern compiles"))
-        .collect();
+    let regexes = all.iter().map(|_| std::sync::OnceLock::new()).collect();
     // Room for the lazy DFA of all shapes at once: with the default cache it gives up on a
     // long text and falls back to a far slower engine.
     let any = RegexSetBuilder::new(all.iter().map(|s| &s.pattern))
@@ -89,6 +88,15 @@ static SHAPES: LazyLock<Shapes> = LazyLock::new(|| {
         .expect("built-in redaction patterns compile");
     Shapes { shapes: all, regexes, any, blobs }
 });
+
+impl Shapes {
+    /// The regex of shape `i`, compiled on first use.
+    fn regex(&self, i: usize) -> &Regex {
+        self.regexes[i].get_or_init(|| {
+            Regex::new(&self.shapes[i].pattern).expect("built-in redaction pattern compiles")
+        })
+    }
+}
 
 /// Base64 blobs that decode to text holding a secret.
 fn secret_blobs(_: &Regex, text: &str, spans: &mut Vec<Range<usize>>) {
@@ -112,13 +120,13 @@ fn find_secrets(text: &str, decode: bool) -> Vec<Range<usize>> {
     if !shapes.any.is_match(text) {
         return spans;
     }
-    for (i, (shape, regex)) in shapes.shapes.iter().zip(&shapes.regexes).enumerate() {
+    for (i, shape) in shapes.shapes.iter().enumerate() {
         if i != shapes.blobs {
-            (shape.find)(regex, text, &mut spans);
+            (shape.find)(shapes.regex(i), text, &mut spans);
         }
     }
     if decode {
-        secret_blobs(&shapes.regexes[shapes.blobs], text, &mut spans);
+        secret_blobs(shapes.regex(shapes.blobs), text, &mut spans);
     }
     spans.retain(|s| s.start < s.end && &text[s.clone()] != MASK);
     spans
