@@ -4,5 +4,5 @@
 pub mod plan;
 pub mod risk;
 
-pub use plan::{Plan, Step};
+pub use plan::{Plan, Step, StepOptions};
 pub use risk::{Assessment, Risk, assess};

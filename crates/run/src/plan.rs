@@ -24,6 +24,44 @@ pub struct Step {
     /// Its block's `timeout` attribute (`timeout=30s`), when it has a valid one.
     #[serde(skip)]
     pub timeout: Option<std::time::Duration>,
+    /// Its block's attributes the executor honours (`name`, `confirm`, `interactive`,
+    /// `cwd`, `expect`).
+    #[serde(flatten)]
+    pub options: StepOptions,
+}
+
+/// What a step's block attributes ask of the executor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StepOptions {
+    /// `name`: to pick the step by name and in the timeline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `confirm=true`: asked for even when the run confirms every step (`--yes`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub confirm: bool,
+    /// `interactive=true`: it reads from a terminal, which a run never gives a step.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interactive: bool,
+    /// `cwd`: the directory it runs in, as written (relative to the guide's folder).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// `expect`: text its output must contain for it to succeed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect: Option<String>,
+}
+
+impl StepOptions {
+    fn of(attributes: &triage_guide::Attributes) -> Self {
+        let flag = |key: &str| attributes.get(key).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let text = |key: &str| attributes.get(key).filter(|v| !v.is_empty()).cloned();
+        StepOptions {
+            name: text("name"),
+            confirm: flag("confirm"),
+            interactive: flag("interactive"),
+            cwd: text("cwd"),
+            expect: text("expect"),
+        }
+    }
 }
 
 /// Every step of a guide.
@@ -50,6 +88,7 @@ impl Plan {
                     .attributes
                     .get("timeout")
                     .and_then(|t| triage_core::duration::parse(t).ok());
+                let options = StepOptions::of(&block.attributes);
                 for (line, command) in commands(block) {
                     let judged = risk::assess(&command);
                     steps.push(Step {
@@ -60,6 +99,7 @@ impl Plan {
                         line,
                         shell,
                         timeout,
+                        options: options.clone(),
                     });
                 }
             }
@@ -133,9 +173,18 @@ mod tests {
     }
 
     #[test]
-    fn a_block_timeout_attribute_is_kept() {
-        let p = plan("# T\n\n```sh { timeout=90s }\nsleep 1\n```\n");
+    fn the_attributes_the_executor_honours_are_kept() {
+        let p = plan(
+            "# T\n\n```sh { timeout=90s name=wait confirm=true cwd=sub }\nsleep 1\n```\n\n```sh {\"expect\":\"active (running)\",\"interactive\":\"true\"}\nx\n```\n",
+        );
         assert_eq!(p.steps[0].timeout, Some(std::time::Duration::from_secs(90)));
+        let o = &p.steps[0].options;
+        assert_eq!(
+            (o.name.as_deref(), o.confirm, o.cwd.as_deref()),
+            (Some("wait"), true, Some("sub"))
+        );
+        let o = &p.steps[1].options;
+        assert_eq!((o.expect.as_deref(), o.interactive), (Some("active (running)"), true));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! with `--yes` for all, destructive steps needing `--allow-destructive` as well), run by
 //! its block's shell through [`triage_core::exec`] with a timeout, its output shown
 //! redacted; the run stops at the first step that fails. `--timeline FILE` records every
-//! step (decision, start, duration, exit status, the end of its output) as JSON lines.
+//! step (decision, start, duration, exit status, the end of its output) as JSON lines. The
+//! block attributes `name` (`--step NAME`), `confirm`, `interactive`, `cwd` and `expect` are
+//! honoured (docs/guide-format.md).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -34,6 +36,9 @@ pub(crate) struct RunArgs {
     /// Only steps in sections whose heading path contains this text (case-insensitive).
     #[arg(long)]
     pub section: Option<String>,
+    /// Only the steps of these names (their block's `name` attribute); repeat for several.
+    #[arg(long = "step", value_name = "NAME")]
+    pub steps: Vec<String>,
     /// Run every step without asking (destructive ones also need --allow-destructive).
     #[arg(long)]
     pub yes: bool,
@@ -77,6 +82,9 @@ pub(crate) fn run(args: RunArgs, config: Config) -> anyhow::Result<Exit> {
         let filter = filter.to_lowercase();
         plan.steps.retain(|s| s.section.join(" / ").to_lowercase().contains(&filter));
     }
+    if !args.steps.is_empty() {
+        plan.steps.retain(|s| s.options.name.as_ref().is_some_and(|n| args.steps.contains(n)));
+    }
     let mut redactor = Redactor::default();
     redactor.add_secret_vars(parsed.guide.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if args.plan {
@@ -102,7 +110,24 @@ pub(crate) fn run(args: RunArgs, config: Config) -> anyhow::Result<Exit> {
     let mut exit = Exit::Healthy;
     for (i, step) in plan.steps.iter().enumerate() {
         render::plan::step_header(i + 1, total, step, &redactor)?;
-        let decision = if args.yes {
+        if step.options.interactive {
+            render::error_line(&format!(
+                "step {} reads from a terminal (interactive=true): run it yourself",
+                i + 1
+            ));
+            record(&mut timeline, i, step, "skipped", None, &redactor)?;
+            continue;
+        }
+        let decision = if args.yes && !(step.options.confirm && terminal) {
+            if step.options.confirm {
+                render::error_line(&format!(
+                    "step {} asks to be confirmed (confirm=true): run on a terminal",
+                    i + 1
+                ));
+                record(&mut timeline, i, step, "refused", None, &redactor)?;
+                exit = Exit::Findings;
+                break;
+            }
             if step.risk == Risk::Destructive && !args.allow_destructive {
                 render::error_line(&format!(
                     "step {} is destructive: pass --allow-destructive to run it without asking",
@@ -128,14 +153,24 @@ pub(crate) fn run(args: RunArgs, config: Config) -> anyhow::Result<Exit> {
             Decision::Run => {}
         }
         let started = SystemTime::now();
-        let invocation = Invocation::new([step.shell, "-c", step.command.as_str()])
+        let mut invocation = Invocation::new([step.shell, "-c", step.command.as_str()])
             .timeout(step.timeout.unwrap_or(args.timeout));
+        if let Some(cwd) = &step.options.cwd {
+            let base = args.guide.parent().unwrap_or(std::path::Path::new("."));
+            invocation = invocation.cwd(base.join(cwd));
+        }
         let output = runtime
             .block_on(invocation.run())
             .with_context(|| format!("cannot start {} for step {}", step.shell, i + 1))?;
-        render::plan::step_output(&output, &redactor)?;
+        // `expect`: the text the output must hold for the step to have worked.
+        let missing = step.options.expect.as_ref().filter(|text| {
+            output.success()
+                && !output.stdout_text().contains(text.as_str())
+                && !output.stderr_text().contains(text.as_str())
+        });
+        render::plan::step_output(&output, missing.map(String::as_str), &redactor)?;
         record(&mut timeline, i, step, "ran", Some((started, &output)), &redactor)?;
-        if !output.success() {
+        if !output.success() || missing.is_some() {
             exit = Exit::Findings;
             if !args.keep_going {
                 render::error_line(&format!("step {} failed: stopping", i + 1));
@@ -205,6 +240,7 @@ fn record(
     let Some(timeline) = timeline else { return Ok(()) };
     let mut entry = serde_json::json!({
         "step": index + 1,
+        "name": step.options.name,
         "section": step.section,
         "line": step.line,
         "command": step.command,

@@ -70,7 +70,12 @@ pub(crate) fn step_header(
 }
 
 /// What a step printed and how it ended.
-pub(crate) fn step_output(output: &Output, redactor: &Redactor) -> std::io::Result<()> {
+/// `missing` is the expected text the output lacked, if any.
+pub(crate) fn step_output(
+    output: &Output,
+    missing: Option<&str>,
+    redactor: &Redactor,
+) -> std::io::Result<()> {
     let mut out = String::new();
     for text in [output.stdout_text(), output.stderr_text()] {
         let text = redactor.redact(&text);
@@ -81,7 +86,12 @@ pub(crate) fn step_output(output: &Output, redactor: &Redactor) -> std::io::Resu
     }
     let (style, verdict) = match (output.timed_out, output.status) {
         (true, _) => (ERROR, format!("timed out after {:.1?}", output.duration)),
-        (false, Some(0)) => (PASS, format!("ok in {:.1?}", output.duration)),
+        (false, Some(0)) => match missing {
+            Some(text) => {
+                (ERROR, format!("the output lacks the expected {:?}", redactor.redact(text)))
+            }
+            None => (PASS, format!("ok in {:.1?}", output.duration)),
+        },
         (false, Some(code)) => (ERROR, format!("failed with exit status {code}")),
         (false, None) => (ERROR, format!("killed by signal {}", output.signal.unwrap_or_default())),
     };

@@ -187,3 +187,64 @@ fn on_a_terminal_each_step_is_confirmed() {
     assert!(!dir.path().join("c.txt").exists(), "q ends the run: {text}");
     assert_eq!(text.matches("it is destructive: type yes").count(), 2, "{text}");
 }
+
+#[test]
+fn block_attributes_name_confirm_interactive_cwd_and_expect_are_honoured() {
+    let guide = r#"# Service
+
+```sh {"name":"status","expect":"active (running)"}
+echo "state: active (running)"
+```
+
+```sh { name=where cwd=sub }
+pwd > here.txt
+```
+
+```sh { name=shell interactive=true }
+sh
+```
+
+```sh {"name":"lies","expect":"active (running)"}
+echo inactive
+```
+
+```sh { name=careful confirm=true }
+touch careful.txt
+```
+"#;
+    let test = Test::new()
+        .guide("svc.md", guide)
+        .guide("sub/keep.txt", "")
+        .args(&["run", "svc.md", "--yes", "--keep-going", "--timeline", "t.jsonl"]);
+    let run = test.run();
+    run.code(1)
+        .stderr_has("step 3 reads from a terminal")
+        .stdout_has("the output lacks the expected \"active (running)\"")
+        .stderr_has("step 5 asks to be confirmed");
+    let here = std::fs::read_to_string(test.path("sub/here.txt")).expect("cwd=sub");
+    assert!(here.trim_end().ends_with("/sub"), "{here}");
+    assert!(!test.path("careful.txt").exists());
+    let timeline = std::fs::read_to_string(test.path("t.jsonl")).unwrap();
+    let decisions: Vec<(String, String)> = timeline
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|e| {
+            (e["name"].as_str().unwrap().to_owned(), e["decision"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let want = [
+        ("status", "ran"),
+        ("where", "ran"),
+        ("shell", "skipped"),
+        ("lies", "ran"),
+        ("careful", "refused"),
+    ];
+    assert_eq!(decisions, want.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec());
+
+    // --step picks steps by name.
+    let test = Test::new()
+        .guide("svc.md", guide)
+        .guide("sub/keep.txt", "")
+        .args(&["run", "svc.md", "--yes", "--step", "status"]);
+    test.run().code(0).stdout_has("step 1/1").stdout_has("ok in");
+}
