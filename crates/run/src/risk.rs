@@ -68,7 +68,6 @@ const MAX_DEPTH: usize = 8;
 /// Collects the parts' classes and reasons.
 #[derive(Debug, Default)]
 pub(crate) struct Judge {
-    risk: Option<Risk>,
     reasons: Vec<(Risk, String)>,
     notes: Vec<String>,
 }
@@ -76,7 +75,6 @@ pub(crate) struct Judge {
 impl Judge {
     /// A part of class `risk`, for `reason`.
     pub(crate) fn part(&mut self, risk: Risk, reason: impl Into<String>) {
-        self.risk = Some(self.risk.map_or(risk, |r| r.max(risk)));
         self.reasons.push((risk, reason.into()));
     }
 
@@ -89,7 +87,7 @@ impl Judge {
     }
 
     fn finish(self) -> Assessment {
-        let risk = self.risk.unwrap_or(Risk::ReadOnly);
+        let risk = self.reasons.iter().map(|(r, _)| *r).max().unwrap_or(Risk::ReadOnly);
         let mut reasons: Vec<String> = Vec::new();
         for (r, reason) in self.reasons {
             if r == risk && !reasons.contains(&reason) {

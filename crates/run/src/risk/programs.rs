@@ -30,8 +30,8 @@ fn is_dump(file: &str) -> bool {
     ["dump", "backup", "bak", "restore", "snapshot"].iter().any(|w| f.contains(w))
 }
 
-/// Programs that only read and print, whatever their arguments (those that can write
-/// have rules of their own below).
+/// Programs that read and print. Those that can also write are matched by a rule of their
+/// own in `judge` first; this list is the fallback for the rest.
 const READERS: &[&str] = &[
     "ls", "ll", "cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag",
     "zgrep", "zcat", "bzcat", "xzcat", "zless", "wc", "sort", "uniq", "cut", "tr", "jq", "yq",
@@ -44,54 +44,29 @@ const READERS: &[&str] = &[
     "fold", "fmt", "paste", "join", "expand", "seq", "sleep", "vmstat", "iostat", "mpstat", "sar",
     "pidstat", "nproc", "lscpu", "lsmem", "lspci", "lsusb", "lsmod", "modinfo", "lsblk", "blkid",
     "findmnt", "getent", "last", "lastlog", "w", "who", "users", "ulimit", "strace", "ltrace",
-    "getenforce", "sestatus", "aa-status", "pwd", "cal", "look", "column", "numfmt", "base64",
-    "iconv", "bc", "expr", "timedatectl", "hostnamectl", "localectl", "loginctl", "networkctl",
-    "resolvectl", "nmcli", "arp", "route", "ethtool", "iwconfig", "iftop", "nethogs", "iotop",
-    "dstat", "glances", "nvidia-smi", "sensors", "smartctl", "dmidecode", "lshw", "hwinfo", "inxi",
-    "env", "export", "set", "alias", "history", "echo", "jobs", "wait", "read", "cd", "pushd",
-    "popd", "dirs", "umask", "source", ".", "let", "declare", "local", "readonly", "shift",
-    "getopts", "return", "exit", "break", "continue", "trap", "hash", "help", "man", "info",
-    "apropos", "whatis", "tldr", "curlie", "http", "nc", "ncat", "telnet", "openssl", "dpkg-query",
-    "rpm", "apt-cache", "apt-file", "dpkg", "systemd-analyze", "systemd-cgls", "systemd-cgtop",
-    "journalctl", "dmesg", "sysctl", "mount", "ip", "ifconfig", "iptables", "ip6tables",
-    "iptables-save", "nft", "ufw", "firewall-cmd", "crontab", "kill", "date", "watch", "time",
-    "xargs", "tee", "sed", "awk", "gawk", "mawk", "find", "tar", "unzip", "zip", "gzip", "gunzip",
-    "curl", "wget", "uniq", "zstdcat", "lz4cat", "ldd", "nm", "objdump", "readelf", "pstree",
-    "pmap", "fuser", "ipcs", "showmount", "exportfs", "quota", "repquota", "chage", "faillock",
-    "pwck", "grpck", "tput", "stty", "tty", "clear", "reset", "script", "yes", "openssl",
-    "keytool", "certutil", "ssh-keygen", "gpg", "tcpdump", "tshark", "ngrep", "nmap", "ab", "wrk",
-    "hey", "siege", "k6", "vegeta", "grpcurl", "kcat", "kafkacat", "promtool", "amtool", "consul",
-    "vault", "nomad", "etcdctl", "nfsstat", "pvs", "vgs", "lvs", "pvdisplay", "vgdisplay",
-    "lvdisplay", "pvscan", "vgscan", "lvscan", "ausearch", "aureport", "audit2why", "audit2allow",
-    "jstack", "jps", "jstat", "jinfo", "col", "namei", "getfacl", "lsattr", "colrm", "rev", "shuf",
-    "csvlook", "mlr", "xmllint", "pv", "ccze", "bat", "fd", "exa", "eza", "duf", "dust", "ncdu",
-    "btop", "gdu", "procs", "ioping", "fio-status", "lsns", "lslocks", "lsipc", "chage-l", "nstat",
-    "ifstat", "bmon", "conntrack-l", "dnstop", "drill", "kdig", "delv", "q", "doggo", "jless",
+    "getenforce", "sestatus", "aa-status", "pwd", "cal", "look", "numfmt", "base64", "iconv", "bc",
+    "expr", "timedatectl", "hostnamectl", "localectl", "loginctl", "networkctl", "resolvectl",
+    "nmcli", "arp", "route", "ethtool", "iwconfig", "iftop", "nethogs", "iotop", "dstat",
+    "glances", "nvidia-smi", "sensors", "smartctl", "dmidecode", "lshw", "hwinfo", "inxi", "env",
+    "export", "set", "alias", "history", "jobs", "wait", "read", "cd", "pushd", "popd", "dirs",
+    "umask", "source", ".", "let", "declare", "local", "readonly", "shift", "getopts", "return",
+    "exit", "break", "continue", "trap", "hash", "help", "man", "info", "apropos", "whatis",
+    "tldr", "curlie", "http", "nc", "ncat", "telnet", "openssl", "dpkg-query", "rpm", "apt-cache",
+    "apt-file", "dpkg", "systemd-analyze", "systemd-cgls", "systemd-cgtop", "journalctl", "dmesg",
+    "sysctl", "mount", "ip", "ifconfig", "iptables", "ip6tables", "iptables-save", "nft", "ufw",
+    "firewall-cmd", "crontab", "kill", "date", "watch", "time", "xargs", "tee", "sed", "awk",
+    "gawk", "mawk", "find", "tar", "unzip", "zip", "gzip", "gunzip", "curl", "wget", "zstdcat",
+    "lz4cat", "ldd", "nm", "objdump", "readelf", "pstree", "pmap", "fuser", "ipcs", "showmount",
+    "exportfs", "quota", "repquota", "chage", "faillock", "pwck", "grpck", "tput", "stty", "tty",
+    "clear", "reset", "script", "yes", "keytool", "certutil", "ssh-keygen", "gpg", "tcpdump",
+    "tshark", "ngrep", "nmap", "ab", "wrk", "hey", "siege", "k6", "vegeta", "grpcurl", "kcat",
+    "kafkacat", "promtool", "amtool", "consul", "vault", "nomad", "etcdctl", "nfsstat", "pvs",
+    "vgs", "lvs", "pvdisplay", "vgdisplay", "lvdisplay", "pvscan", "vgscan", "lvscan", "ausearch",
+    "aureport", "audit2why", "audit2allow", "jstack", "jps", "jstat", "jinfo", "col", "namei",
+    "getfacl", "lsattr", "colrm", "rev", "shuf", "csvlook", "mlr", "xmllint", "pv", "ccze", "bat",
+    "fd", "exa", "eza", "duf", "dust", "ncdu", "btop", "gdu", "procs", "ioping", "lsns", "lslocks",
+    "lsipc", "nstat", "ifstat", "bmon", "dnstop", "drill", "kdig", "delv", "q", "doggo", "jless",
     "gron", "htmlq",
-];
-
-/// Programs that only print and take no subcommands worth reading.
-const PURE_READERS: &[&str] = &[
-    "ls", "ll", "cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag",
-    "zgrep", "zcat", "bzcat", "xzcat", "zless", "wc", "cut", "tr", "jq", "du", "df", "free",
-    "uptime", "ps", "top", "htop", "atop", "pgrep", "pidof", "lsof", "ss", "netstat", "ping",
-    "ping6", "traceroute", "tracepath", "mtr", "dig", "nslookup", "host", "whois", "uname",
-    "whoami", "id", "groups", "printenv", "echo", "printf", "true", "false", "test", "[", "[[",
-    "stat", "file", "which", "type", "whereis", "readlink", "realpath", "basename", "dirname",
-    "md5sum", "sha256sum", "sha1sum", "sha512sum", "cksum", "b2sum", "diff", "cmp", "comm", "xxd",
-    "hexdump", "od", "strings", "tree", "locate", "tac", "nl", "column", "fold", "fmt", "paste",
-    "join", "expand", "seq", "sleep", "vmstat", "iostat", "mpstat", "pidstat", "nproc", "lscpu",
-    "lsmem", "lspci", "lsusb", "lsmod", "modinfo", "lsblk", "blkid", "findmnt", "getent", "last",
-    "lastlog", "w", "who", "users", "ulimit", "ltrace", "getenforce", "sestatus", "aa-status",
-    "pwd", "cal", "numfmt", "base64", "iconv", "bc", "expr", "arp", "iftop", "nethogs", "iotop",
-    "dstat", "glances", "sensors", "dmidecode", "lshw", "hwinfo", "inxi", "printenv", "jobs",
-    "wait", "read", "cd", "pushd", "popd", "dirs", "shift", "getopts", "return", "exit", "break",
-    "continue", "hash", "help", "man", "info", "apropos", "whatis", "tldr", "zstdcat", "lz4cat",
-    "ldd", "nm", "objdump", "readelf", "pstree", "pmap", "ipcs", "showmount", "quota", "repquota",
-    "pwck", "grpck", "tput", "tty", "clear", "yes", "ngrep", "nmap", "grpcurl", "promtool",
-    "amtool", "apt-cache", "apt-file", "dpkg-query", "systemd-analyze", "systemd-cgls",
-    "systemd-cgtop", "pgrep", "ab", "wrk", "hey", "siege", "uniq", "local", "declare", "readonly",
-    "let", "set", "alias", "umask", "trap", "export",
 ];
 
 /// Programs that only delete or wipe.
@@ -105,7 +80,7 @@ const ERASERS: &[&str] = &[
 const LINTERS: &[&str] = &[
     "shellcheck", "hadolint", "kubeval", "kubeconform", "kube-score", "kube-linter", "conftest",
     "checkov", "tfsec", "trivy", "grype", "syft", "semgrep", "gitleaks", "trufflehog", "ajv",
-    "jsonschema", "check-jsonschema", "yq-validate", "spectral", "vale", "codespell", "typos",
+    "jsonschema", "check-jsonschema", "spectral", "vale", "codespell", "typos",
 ];
 
 /// Programs that power a host off or restart it.
@@ -265,9 +240,8 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
         return interpreter(j, name, &args, input, depth);
     }
     if name.ends_with("lint") || LINTERS.contains(&name) {
-        return if args.iter().any(|a| {
-            matches!(*a, "--fix" | "-w" | "--write" | "--fix-dry-run" | "-i" | "--in-place")
-        }) && !args.contains(&"--fix-dry-run")
+        return if any_of(&args, &["--fix", "-w", "--write", "--fix-dry-run", "-i", "--in-place"])
+            && !args.contains(&"--fix-dry-run")
         {
             j.part(Changes, format!("{name} --fix rewrites files"))
         } else {
@@ -385,9 +359,7 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
             }
         }
         "zip" | "gzip" | "gunzip" | "bzip2" | "xz" | "zstd" | "lz4" | "7z" => {
-            if args.iter().any(|a| {
-                matches!(*a, "-l" | "-t" | "--list" | "--test" | "-c" | "-dc" | "--stdout")
-            }) {
+            if any_of(&args, &["-l", "-t", "--list", "--test", "-c", "-dc", "--stdout"]) {
                 j.part(ReadOnly, format!("{name} lists or prints"))
             } else {
                 j.part(Changes, format!("{name} writes an archive"))
@@ -457,20 +429,13 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
             }
         }
         "nmcli" => {
-            if args.iter().any(|a| {
-                matches!(
-                    *a,
-                    "up" | "down"
-                        | "modify"
-                        | "add"
-                        | "delete"
-                        | "reload"
-                        | "connect"
-                        | "disconnect"
-                        | "on"
-                        | "off"
-                )
-            }) {
+            if any_of(
+                &args,
+                &[
+                    "up", "down", "modify", "add", "delete", "reload", "connect", "disconnect",
+                    "on", "off",
+                ],
+            ) {
                 j.part(Changes, "nmcli changes a connection")
             } else {
                 j.part(ReadOnly, "nmcli prints")
@@ -490,9 +455,7 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
             }
         }
         "dmesg" => {
-            if args.iter().any(|a| {
-                matches!(*a, "-c" | "-C" | "--clear" | "--read-clear" | "-n" | "-D" | "-E")
-            }) {
+            if any_of(&args, &["-c", "-C", "--clear", "--read-clear", "-n", "-D", "-E"]) {
                 j.part(Changes, "dmesg clears or sets the kernel ring buffer")
             } else {
                 j.part(ReadOnly, "dmesg prints")
@@ -523,34 +486,21 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
             verb => j.part(Changes, format!("certbot {verb} changes certificates")),
         },
         "mdadm" => {
-            if args.iter().any(|a| {
-                matches!(
-                    *a,
-                    "--zero-superblock"
-                        | "--remove"
-                        | "-r"
-                        | "--fail"
-                        | "-f"
-                        | "--create"
-                        | "-C"
-                        | "--stop"
-                        | "-S"
-                )
-            }) {
+            if any_of(
+                &args,
+                &[
+                    "--zero-superblock", "--remove", "-r", "--fail", "-f", "--create", "-C",
+                    "--stop", "-S",
+                ],
+            ) {
                 j.part(Destructive, "mdadm changes or erases an array member")
-            } else if args.iter().any(|a| {
-                matches!(
-                    *a,
-                    "--detail"
-                        | "-D"
-                        | "--examine"
-                        | "-E"
-                        | "--query"
-                        | "-Q"
-                        | "--scan"
-                        | "--detail-platform"
-                )
-            }) {
+            } else if any_of(
+                &args,
+                &[
+                    "--detail", "-D", "--examine", "-E", "--query", "-Q", "--scan",
+                    "--detail-platform",
+                ],
+            ) {
                 j.part(ReadOnly, "mdadm prints")
             } else {
                 j.part(Changes, "mdadm changes an array")
@@ -575,14 +525,12 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
         | "update-initramfs"
         | "dracut"
         | "ldconfig"
-        | "sysctl-reload"
         | "setenforce"
         | "setsebool"
         | "restorecon"
         | "semanage"
         | "chcon"
         | "exportfs"
-        | "ulimit-set"
         | "ntpdate"
         | "chronyc"
         | "hwclock"
@@ -610,7 +558,6 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
         | "tune2fs"
         | "fstrim"
         | "sync"
-        | "echo-set"
         | "ipset"
         | "tc"
         | "brctl"
@@ -648,23 +595,14 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
             }
             "ipset" | "wg" | "tc" | "tailscale"
                 if args.iter().all(|a| a.starts_with('-'))
-                    || args.iter().any(|a| {
-                        matches!(*a, "list" | "show" | "status" | "ls" | "-L" | "-l" | "save")
-                    }) && !args.iter().any(|a| {
-                        matches!(
-                            *a,
-                            "add"
-                                | "del"
-                                | "delete"
-                                | "change"
-                                | "replace"
-                                | "set"
-                                | "flush"
-                                | "destroy"
-                                | "up"
-                                | "down"
-                        )
-                    }) =>
+                    || any_of(&args, &["list", "show", "status", "ls", "-L", "-l", "save"])
+                        && !any_of(
+                            &args,
+                            &[
+                                "add", "del", "delete", "change", "replace", "set", "flush",
+                                "destroy", "up", "down",
+                            ],
+                        ) =>
             {
                 j.part(ReadOnly, format!("{name} prints"))
             }
@@ -726,33 +664,17 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
         | "poetry" | "composer" | "nix-env" => host::packages(j, name, &args),
         "openssl" => host::openssl(j, &args),
         "keytool" | "certutil" | "ssh-keygen" | "gpg" => {
-            let writes = args.iter().any(|a| {
-                matches!(
-                    *a,
-                    "-genkey"
-                        | "-genkeypair"
-                        | "-importcert"
-                        | "-import"
-                        | "-delete"
-                        | "-storepasswd"
-                        | "-changealias"
-                        | "-A"
-                        | "-D"
-                        | "-N"
-                        | "--import"
-                        | "--gen-key"
-                        | "--full-generate-key"
-                        | "--delete-key"
-                        | "--delete-secret-key"
-                        | "-t"
-                        | "-f"
-                        | "-R"
-                        | "--quick-gen-key"
-                )
-            });
-            let deletes = args.iter().any(|a| {
-                matches!(*a, "-delete" | "-D" | "-R" | "--delete-key" | "--delete-secret-key")
-            });
+            let writes = any_of(
+                &args,
+                &[
+                    "-genkey", "-genkeypair", "-importcert", "-import", "-delete", "-storepasswd",
+                    "-changealias", "-A", "-D", "-N", "--import", "--gen-key",
+                    "--full-generate-key", "--delete-key", "--delete-secret-key", "-t", "-f", "-R",
+                    "--quick-gen-key",
+                ],
+            );
+            let deletes =
+                any_of(&args, &["-delete", "-D", "-R", "--delete-key", "--delete-secret-key"]);
             if deletes {
                 j.part(Destructive, format!("{name} deletes a key"))
             } else if writes && !args.contains(&"-l") && !args.contains(&"-list") {
@@ -866,19 +788,10 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
                 j.part(Changes, format!("{name} starts or stops the server"))
             }
         }
-        "pg_isready"
-        | "pg_lsclusters"
-        | "pg_controldata"
-        | "pg_config"
-        | "mysqladmin-status"
-        | "pg_stat_statements"
-        | "pgbadger"
-        | "pt-query-digest"
-        | "mytop"
-        | "innotop"
-        | "pg_activity"
-        | "pg_top"
-        | "redis-benchmark-info" => j.part(ReadOnly, format!("{name} prints")),
+        "pg_isready" | "pg_lsclusters" | "pg_controldata" | "pg_config" | "pgbadger"
+        | "pt-query-digest" | "mytop" | "innotop" | "pg_activity" | "pg_top" => {
+            j.part(ReadOnly, format!("{name} prints"))
+        }
         "mysqladmin" => {
             let verbs = positional(
                 &args,
@@ -943,20 +856,13 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
             j.part(Changes, format!("{name} sends a message"))
         }
         "nvidia-smi" | "smartctl" | "hdparm" => {
-            if args.iter().any(|a| {
-                matches!(
-                    *a,
-                    "-r" | "--gpu-reset"
-                        | "-pm"
-                        | "-pl"
-                        | "-t"
-                        | "--test"
-                        | "-s"
-                        | "--smart"
-                        | "--security-erase"
-                        | "--user-master"
-                )
-            }) {
+            if any_of(
+                &args,
+                &[
+                    "-r", "--gpu-reset", "-pm", "-pl", "-t", "--test", "-s", "--smart",
+                    "--security-erase", "--user-master",
+                ],
+            ) {
                 j.part(Changes, format!("{name} changes the device"))
             } else {
                 j.part(ReadOnly, format!("{name} prints"))
@@ -964,7 +870,6 @@ pub(super) fn judge(j: &mut Judge, words: &[String], input: &Input<'_>, depth: u
         }
         "consul-template" | "ansible-playbook" | "ansible" | "salt" | "puppet" | "chef-client"
         | "pssh" | "parallel-ssh" | "clush" | "pdsh" => host::fleet(j, name, &args, depth),
-        _ if PURE_READERS.contains(&name) => j.part(ReadOnly, format!("{name} reads and prints")),
         _ if READERS.contains(&name) => j.part(ReadOnly, format!("{name} reads and prints")),
         _ => unknown(j, name, &args),
     }
@@ -1069,6 +974,11 @@ fn positional<'a>(args: &[&'a str], takes: &[&str]) -> Vec<&'a str> {
         k += 1;
     }
     out
+}
+
+/// Whether any of `args` is one of `words`.
+fn any_of(args: &[&str], words: &[&str]) -> bool {
+    args.iter().any(|a| words.contains(a))
 }
 
 /// Whether a short-option cluster or long option in `args` has `short` or is `long`.
@@ -1194,7 +1104,7 @@ fn interpreter(j: &mut Judge, name: &str, args: &[&str], input: &Input<'_>, dept
     if let Some(code) = inline {
         return inline_code(j, name, code, depth);
     }
-    if args.iter().any(|a| matches!(*a, "--version" | "-version" | "-V" | "version")) {
+    if any_of(args, &["--version", "-version", "-V", "version"]) {
         return j.part(ReadOnly, format!("{name} prints its version"));
     }
     // `manage.py showmigrations`, `rails db:drop`, `artisan queue:flush`: the task after

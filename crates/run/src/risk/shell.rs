@@ -191,7 +191,7 @@ impl Reader {
                     word_start = false;
                 }
                 '<' | '>' => {
-                    self.redirect(&mut command, &mut pending, pipeline.len());
+                    self.redirect(&mut command, &mut pending);
                     word_start = true;
                 }
                 _ => {
@@ -268,7 +268,7 @@ impl Reader {
         }
     }
 
-    fn redirect(&mut self, command: &mut Command, pending: &mut Vec<Pending>, _at: usize) {
+    fn redirect(&mut self, command: &mut Command, pending: &mut Vec<Pending>) {
         let c = self.peek(0).unwrap_or('>');
         self.pos += 1;
         if c == '<' && self.peek(0) == Some('(') || c == '>' && self.peek(0) == Some('(') {

@@ -216,7 +216,7 @@ fn statement_risk(statement: &str) -> (Risk, String) {
         | "REINDEX" | "CLUSTER" | "REFRESH" | "CALL" | "DO" | "LOCK" | "NOTIFY" | "COMMENT"
         | "SECURITY" | "REPLACE" | "MERGE" | "UPSERT" | "LOAD" | "FLUSH" | "KILL" | "OPTIMIZE"
         | "REPAIR" | "RENAME" | "CHECKPOINT" | "DISCARD" | "IMPORT" | "INSTALL" | "UNINSTALL"
-        | "PURGE" | "RESET MASTER" | "CHANGE" | "STOP" | "START SLAVE" | "XA" => {
+        | "PURGE" | "CHANGE" | "STOP" | "XA" => {
             if first == "COPY" && (upper.contains("TO STDOUT") || upper.contains(" TO STDOUT")) {
                 return (ReadOnly, "COPY TO STDOUT prints".into());
             }

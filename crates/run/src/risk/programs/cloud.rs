@@ -75,11 +75,6 @@ pub(super) fn cloud(j: &mut Judge, name: &str, args: &[&str]) {
     {
         return j.part(Destructive, format!("{name} {} deletes cloud resources", words.join(" ")));
     }
-    let last_verb = words
-        .iter()
-        .skip(if name == "gsutil" { 0 } else { 1 })
-        .rev()
-        .find(|w| reads(w) || w.contains('-') || w.chars().all(|c| c.is_ascii_lowercase()));
     let configure = words.first().is_some_and(|w| {
         w == "configure"
             || w == "config"
@@ -148,7 +143,6 @@ pub(super) fn cloud(j: &mut Judge, name: &str, args: &[&str]) {
         }
         return j.part(ReadOnly, format!("{name} {} reads", words.join(" ")));
     }
-    let _ = last_verb;
     j.part(Changes, format!("{name} {} changes cloud resources", words.join(" ")))
 }
 

@@ -53,7 +53,7 @@ pub(super) fn sql_client(j: &mut Judge, name: &str, args: &[&str], input: &Input
     if statements.is_empty() {
         match fed {
             Some(text) => statements.push(text.to_owned()),
-            None if args.iter().any(|a| matches!(*a, "--version" | "-V" | "-l" | "--list")) => {
+            None if any_of(args, &["--version", "-V", "-l", "--list"]) => {
                 return j.part(ReadOnly, format!("{name} lists or prints its version"));
             }
             None => return j.part(Changes, format!("`{name}` alone is an interactive session")),

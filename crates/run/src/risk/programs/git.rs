@@ -14,26 +14,16 @@ pub(super) fn git(j: &mut Judge, args: &[&str]) {
         | "name-rev" | "cherry" | "count-objects" | "fsck" | "verify-commit" | "check-ignore"
         | "bisect-log" | "" => j.part(ReadOnly, format!("git {verb} reads")),
         "branch" => {
-            if rest.iter().any(|a| matches!(*a, "-d" | "-D" | "--delete" | "-M" | "-C")) {
+            if any_of(&rest, &["-d", "-D", "--delete", "-M", "-C"]) {
                 j.part(Destructive, "git branch -d deletes a branch")
             } else if rest.iter().all(|a| a.starts_with('-'))
-                || rest.iter().any(|a| {
-                    matches!(
-                        *a,
-                        "-a" | "-r"
-                            | "--all"
-                            | "--remotes"
-                            | "--list"
-                            | "-l"
-                            | "--contains"
-                            | "--merged"
-                            | "--no-merged"
-                            | "-v"
-                            | "-vv"
-                            | "--show-current"
-                            | "--points-at"
-                    )
-                })
+                || any_of(
+                    &rest,
+                    &[
+                        "-a", "-r", "--all", "--remotes", "--list", "-l", "--contains", "--merged",
+                        "--no-merged", "-v", "-vv", "--show-current", "--points-at",
+                    ],
+                )
             {
                 j.part(ReadOnly, "git branch lists")
             } else {

@@ -34,17 +34,13 @@ pub(super) fn service(j: &mut Judge, args: &[&str]) {
 pub(super) fn journalctl(j: &mut Judge, args: &[&str]) {
     if args.iter().any(|a| a.starts_with("--vacuum")) {
         j.part(Destructive, "journalctl --vacuum deletes journal files")
-    } else if args.iter().any(|a| {
-        matches!(
-            *a,
-            "--rotate"
-                | "--flush"
-                | "--sync"
-                | "--relinquish-var"
-                | "--smart-relinquish-var"
-                | "--setup-keys"
-        )
-    }) {
+    } else if any_of(
+        args,
+        &[
+            "--rotate", "--flush", "--sync", "--relinquish-var", "--smart-relinquish-var",
+            "--setup-keys",
+        ],
+    ) {
         j.part(Changes, "journalctl changes the journal")
     } else {
         j.part(ReadOnly, "journalctl prints the journal")
