@@ -137,7 +137,12 @@ impl Reader {
                         self.pos += 1;
                     }
                 }
-                '(' if command.words.len() == 1 && self.closes_at_once() => {
+                '(' if command.words.len() == 1
+                    && command.redirects.is_empty()
+                    && command.stdin.is_none()
+                    && pending.is_empty()
+                    && self.closes_at_once() =>
+                {
                     // `name() { ... }`: a definition; the body follows as commands.
                     let name = command.words.pop().unwrap_or_default();
                     self.functions.push(name);
@@ -345,18 +350,26 @@ impl Reader {
         if named && closed && ends { k + 1 } else { 0 }
     }
 
-    /// Whether the `(` at the cursor is closed right away (`()`, spaces allowed); if so,
-    /// both are consumed.
+    /// Whether the `(` at the cursor is closed right away (`()`, spaces allowed) and a
+    /// function body follows; if so, both parentheses are consumed.
     fn closes_at_once(&mut self) -> bool {
         let mut k = 1;
         while matches!(self.peek(k), Some(' ' | '\t')) {
             k += 1;
         }
-        let closes = self.peek(k) == Some(')');
-        if closes {
+        if self.peek(k) != Some(')') {
+            return false;
+        }
+        // A definition's body is a compound command: `name() { ...; }` or `name() (...)`.
+        let mut b = k + 1;
+        while matches!(self.peek(b), Some(' ' | '\t' | '\n')) {
+            b += 1;
+        }
+        let defines = matches!(self.peek(b), Some('{' | '('));
+        if defines {
             self.pos += k + 1;
         }
-        closes
+        defines
     }
 
     /// The word after an operator, spaces skipped.
@@ -391,11 +404,16 @@ impl Reader {
                     }
                 }
                 '"' => {
+                    // Where to come back to if a substitution inside swallows the closing
+                    // quote: the quote is then a character like any unclosed one.
+                    let (quote_at, word_len, read) = (self.pos, w.len(), self.out.len());
+                    let mut closed = false;
                     self.pos += 1;
                     while let Some(c) = self.peek(0) {
                         match c {
                             '"' => {
                                 self.pos += 1;
+                                closed = true;
                                 break;
                             }
                             '\\' => {
@@ -416,6 +434,12 @@ impl Reader {
                                 self.pos += 1;
                             }
                         }
+                    }
+                    if !closed {
+                        self.pos = quote_at + 1;
+                        w.truncate(word_len);
+                        w.push('"');
+                        self.out.truncate(read);
                     }
                 }
                 '\\' => {
@@ -703,6 +727,9 @@ server:
             words("f() { rm -rf /tmp/x; }; f; ls"),
             vec![w(&[&["rm", "-rf", "/tmp/x"]]), w(&[&["ls"]])]
         );
+        // Without a body, or after a redirection, it defines nothing: `rm` stays a command.
+        assert!(words("rm ( ) rm\n\nrm -rf /x").contains(&w(&[&["rm", "-rf", "/x"]])));
+        assert!(words("rm < :(){\n\nrm -rf /x").contains(&w(&[&["rm", "-rf", "/x"]])));
     }
 
     #[test]
@@ -721,6 +748,8 @@ server:
         // Neither a quote nor a here-document left open hides the lines after it.
         assert_eq!(words("echo don't\nrm -rf /x")[1], w(&[&["rm", "-rf", "/x"]]));
         assert_eq!(words("cat <<EOF\nrm -rf /x")[1], w(&[&["rm", "-rf", "/x"]]));
+        let hidden = words("-rf \" ` \" `\n\nrm -rf /x");
+        assert!(hidden.contains(&w(&[&["rm", "-rf", "/x"]])), "{hidden:?}");
         assert_eq!(read(": > app.log")[0][0].words, vec![":"]);
         assert_eq!(read("> app.log")[0][0].redirects[0].target, "app.log");
     }
